@@ -1,0 +1,31 @@
+package io.portcullis.mail;
+
+import org.apache.mailet.AttributeName;
+
+/**
+ * The names of the mail attributes Portcullis components use to talk to each other. They are the contract
+ * between matchers and mailets: a mailet that writes one and a matcher that reads it name it from here.
+ */
+public final class PortcullisAttributes {
+    /** Total score of the message so far (Integer). */
+    public static final AttributeName SCORE = AttributeName.of("portcullis.score");
+    /** Reasons, one readable string per triggered rule (List of String), e.g. {@code "dnsbl: ... +40"}. */
+    public static final AttributeName REASONS = AttributeName.of("portcullis.reasons");
+    /** Names of the triggered rules (List of String), e.g. {@code "spam:rbllookup"}. */
+    public static final AttributeName TRIGGERED_RULES = AttributeName.of("portcullis.rules");
+    /** "inbound" or "outbound" (String). */
+    public static final AttributeName DIRECTION = AttributeName.of("portcullis.direction");
+    /** Tracking id of the message in the gateway store (String). */
+    public static final AttributeName TRACKING_ID = AttributeName.of("portcullis.trackingId");
+    /** Quarantine area the message was held in (String). */
+    public static final AttributeName AREA = AttributeName.of("portcullis.area");
+    /** Message security detected: pgp, smime, password, none (String). */
+    public static final AttributeName MESSAGE_SECURITY = AttributeName.of("portcullis.messageSecurity");
+    /** Why a message could not be scanned (String); set on stalled mail. */
+    public static final AttributeName UNSCANNABLE_REASON = AttributeName.of("portcullis.unscannable");
+    /** Decision of allow / block lists: "allow" or "block" (String). */
+    public static final AttributeName LIST_DECISION = AttributeName.of("portcullis.listDecision");
+
+    private PortcullisAttributes() {
+    }
+}
