@@ -1,0 +1,85 @@
+package io.portcullis.server;
+
+import org.apache.james.ExtraProperties;
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.JamesServerMain;
+import org.apache.james.modules.MailboxModule;
+import org.apache.james.modules.MailetProcessingModule;
+import org.apache.james.modules.data.MemoryDataModule;
+import org.apache.james.modules.data.MemoryDelegationStoreModule;
+import org.apache.james.modules.eventstore.MemoryEventStoreModule;
+import org.apache.james.modules.protocols.IMAPServerModule;
+import org.apache.james.modules.protocols.POP3ServerModule;
+import org.apache.james.modules.protocols.ProtocolHandlerModule;
+import org.apache.james.modules.protocols.SMTPServerModule;
+import org.apache.james.modules.server.DataRoutesModules;
+import org.apache.james.modules.server.DefaultProcessorsConfigurationProviderModule;
+import org.apache.james.modules.server.MailQueueRoutesModule;
+import org.apache.james.modules.server.MailRepositoriesRoutesModule;
+import org.apache.james.modules.server.MailboxRoutesModule;
+import org.apache.james.modules.server.NoJwtModule;
+import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
+import org.apache.james.modules.server.TaskManagerModule;
+import org.apache.james.modules.server.WebAdminServerModule;
+import org.apache.james.server.core.configuration.Configuration;
+
+import com.google.inject.Module;
+import com.google.inject.util.Modules;
+
+import io.portcullis.server.domains.InitialDomainsModule;
+import io.portcullis.server.persistence.JpaDataModule;
+import io.portcullis.server.persistence.JpaDatabaseModule;
+import io.portcullis.server.persistence.JpaMailboxModule;
+import io.portcullis.server.queue.PersistentQueueModule;
+
+/**
+ * The bundled Portcullis server: published James 3.8.1 Guice building blocks with persistent storage
+ * (users, domains, aliases and mailboxes on JPA / embedded Derby, the mail queue on embedded ActiveMQ with
+ * KahaDB, mail repositories on disk), SMTP, submission, IMAP, POP3 and WebAdmin, plus the Portcullis module.
+ * {@link #createServer(Configuration)} is what {@code main} and the end-to-end tests both start.
+ */
+public class PortcullisServerMain implements JamesServerMain {
+
+    public static final Module WEBADMIN = Modules.combine(
+        new WebAdminServerModule(),
+        new DataRoutesModules(),
+        new MailboxRoutesModule(),
+        new MailQueueRoutesModule(),
+        new MailRepositoriesRoutesModule());
+
+    public static final Module PROTOCOLS = Modules.combine(
+        new IMAPServerModule(),
+        new POP3ServerModule(),
+        new ProtocolHandlerModule(),
+        new SMTPServerModule());
+
+    public static final Module STORAGE = Modules.combine(
+        Modules.override(new MemoryDataModule()).with(new JpaDataModule()),
+        new JpaDatabaseModule(),
+        new JpaMailboxModule(),
+        new MemoryDelegationStoreModule(),
+        new MemoryEventStoreModule(),
+        new PersistentQueueModule());
+
+    public static final Module SERVER = Modules.combine(
+        new MailetProcessingModule(),
+        new MailboxModule(),
+        new TaskManagerModule(),
+        new RawPostDequeueDecoratorModule(),
+        new DefaultProcessorsConfigurationProviderModule(),
+        new NoJwtModule(),
+        new InitialDomainsModule());
+
+    public static void main(String[] args) throws Exception {
+        ExtraProperties.initialize();
+        Configuration configuration = Configuration.builder()
+            .useWorkingDirectoryEnvProperty()
+            .build();
+        JamesServerMain.main(createServer(configuration));
+    }
+
+    public static GuiceJamesServer createServer(Configuration configuration) {
+        return GuiceJamesServer.forConfiguration(configuration)
+            .combineWith(SERVER, STORAGE, PROTOCOLS, WEBADMIN);
+    }
+}

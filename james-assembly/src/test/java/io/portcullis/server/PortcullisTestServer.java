@@ -1,0 +1,143 @@
+package io.portcullis.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.james.GuiceJamesServer;
+import org.apache.james.server.core.configuration.Configuration;
+
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * The bundled server started in-process for tests: the real {@code conf/} of the repository copied into a
+ * working directory, every port replaced by a free one (environment defaults rewritten in the copy), and
+ * {@link PortcullisServerMain#createServer(Configuration)} started on it. Restartable on the same directory.
+ */
+public final class PortcullisTestServer implements AutoCloseable {
+    public static final Path REPOSITORY_CONF = Path.of("..", "conf");
+
+    private final Path workingDirectory;
+    private final Map<String, Integer> ports;
+    private GuiceJamesServer server;
+
+    private PortcullisTestServer(Path workingDirectory, Map<String, Integer> ports) {
+        this.workingDirectory = workingDirectory;
+        this.ports = ports;
+    }
+
+    /** Copies the repository's conf into {@code workingDirectory}/conf with free ports; {@code overrides} maps an environment variable name to the value to write instead of its default. */
+    public static PortcullisTestServer prepare(Path workingDirectory, Map<String, String> overrides) throws IOException {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String name : new String[] {"SMTP", "SUBMISSION", "IMAP", "POP3", "WEBADMIN"}) {
+            ports.put(name, freePort());
+        }
+        Path conf = workingDirectory.resolve("conf");
+        Files.createDirectories(conf);
+        try (Stream<Path> files = Files.list(REPOSITORY_CONF)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String content = Files.readString(file);
+                for (Map.Entry<String, Integer> port : ports.entrySet()) {
+                    content = replaceDefault(content, "PORTCULLIS_" + port.getKey() + "_PORT", String.valueOf(port.getValue()));
+                }
+                for (Map.Entry<String, String> override : overrides.entrySet()) {
+                    content = replaceDefault(content, override.getKey(), override.getValue());
+                }
+                Files.writeString(conf.resolve(file.getFileName()), content);
+            }
+        }
+        return new PortcullisTestServer(workingDirectory, ports);
+    }
+
+    /** Replaces {@code ${env:NAME:-default}} by {@code value}. */
+    static String replaceDefault(String content, String variable, String value) {
+        return content.replaceAll("\\$\\{env:" + variable + ":-[^}]*}", java.util.regex.Matcher.quoteReplacement(value));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    public PortcullisTestServer start() throws Exception {
+        server = PortcullisServerMain.createServer(Configuration.builder()
+            .workingDirectory(workingDirectory.toFile())
+            .build());
+        server.start();
+        return this;
+    }
+
+    public void stop() {
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+    }
+
+    public GuiceJamesServer guice() {
+        return server;
+    }
+
+    public int smtpPort() {
+        return ports.get("SMTP");
+    }
+
+    public int submissionPort() {
+        return ports.get("SUBMISSION");
+    }
+
+    public int imapPort() {
+        return ports.get("IMAP");
+    }
+
+    public int pop3Port() {
+        return ports.get("POP3");
+    }
+
+    public int webAdminPort() {
+        return ports.get("WEBADMIN");
+    }
+
+    public Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    public RequestSpecification webAdmin() {
+        return RestAssured.given(new RequestSpecBuilder()
+            .setBaseUri("http://127.0.0.1")
+            .setPort(webAdminPort())
+            .setContentType(ContentType.JSON)
+            .build());
+    }
+
+    public void addDomain(String domain) {
+        webAdmin().put("/domains/" + domain).then().statusCode(204);
+    }
+
+    public void addUser(String user, String password) {
+        webAdmin().body("{\"password\":\"" + password + "\"}").put("/users/" + user).then().statusCode(204);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    static void deleteQuietly(Path path) {
+        try (Stream<Path> files = Files.walk(path)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

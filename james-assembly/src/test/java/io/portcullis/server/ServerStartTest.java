@@ -1,0 +1,22 @@
+package io.portcullis.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerStartTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void serverShouldStartWithTheBundledConfiguration() throws Exception {
+        try (PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of()).start()) {
+            String domains = server.webAdmin().get("/domains").then().statusCode(200).extract().asString();
+            assertThat(domains).contains("portcullis.test");
+        }
+    }
+}
