@@ -1,0 +1,152 @@
+package io.portcullis.server;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged distribution ({@code james-assembly/target/portcullis-<version>/portcullis}, built by
+ * {@code mvn package}) run as a separate process through its own start script, in a fresh home made of
+ * links to the distribution's {@code bin}, {@code lib} and {@code extensions-jars} and a copy of its
+ * {@code conf}. Ports come from the environment variables the configuration documents.
+ */
+final class DistributionProcess implements AutoCloseable {
+    private final Path home;
+    private final Map<String, String> environment;
+    private Process process;
+
+    private DistributionProcess(Path home, Map<String, String> environment) {
+        this.home = home;
+        this.environment = environment;
+    }
+
+    static Path distribution() {
+        String location = System.getProperty("portcullis.distribution");
+        if (location == null) {
+            throw new IllegalStateException("System property portcullis.distribution is not set: run through 'mvn verify'");
+        }
+        Path path = Path.of(location);
+        if (!Files.isExecutable(path.resolve("bin/portcullis"))) {
+            throw new IllegalStateException("No distribution at " + path + ": run 'mvn package' first");
+        }
+        return path;
+    }
+
+    static DistributionProcess prepare(Path home, Map<String, String> extraEnvironment) throws IOException {
+        Path distribution = distribution();
+        Files.createDirectories(home);
+        Files.createSymbolicLink(home.resolve("lib"), distribution.resolve("lib"));
+        Files.createSymbolicLink(home.resolve("extensions-jars"), distribution.resolve("extensions-jars"));
+        Files.createDirectories(home.resolve("bin"));
+        Files.copy(distribution.resolve("bin/portcullis"), home.resolve("bin/portcullis"));
+        Files.createDirectories(home.resolve("conf"));
+        try (var files = Files.list(distribution.resolve("conf"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.copy(file, home.resolve("conf").resolve(file.getFileName()));
+            }
+        }
+        Map<String, String> environment = new HashMap<>();
+        for (String name : new String[] {"SMTP", "SUBMISSION", "IMAP", "POP3", "WEBADMIN"}) {
+            environment.put("PORTCULLIS_" + name + "_PORT", String.valueOf(freePort()));
+        }
+        environment.put("JAVA_OPTS", "-Xmx512m");
+        environment.putAll(extraEnvironment);
+        return new DistributionProcess(home, environment);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    int port(String name) {
+        return Integer.parseInt(environment.get("PORTCULLIS_" + name + "_PORT"));
+    }
+
+    Path home() {
+        return home;
+    }
+
+    /** Starts the script and waits until WebAdmin answers; returns the start-up time. */
+    Duration start() throws Exception {
+        Instant begin = Instant.now();
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/portcullis").toString())
+            .directory(home.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("console.log").toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
+        Instant deadline = begin.plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("Server exited with " + process.exitValue() + ", see " + home.resolve("console.log")
+                    + ":\n" + tail());
+            }
+            if (webAdminAnswers()) {
+                return Duration.between(begin, Instant.now());
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("Server did not start within 120 s:\n" + tail());
+    }
+
+    String tail() throws IOException {
+        String log = Files.exists(home.resolve("console.log")) ? Files.readString(home.resolve("console.log")) : "";
+        return log.length() > 4000 ? log.substring(log.length() - 4000) : log;
+    }
+
+    private boolean webAdminAnswers() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port("WEBADMIN") + "/domains").toURL().openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(2000);
+            return connection.getResponseCode() == 200;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Resident set size in KiB, from /proc. */
+    long rssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** SIGKILL: no shutdown hook, no flush. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
