@@ -100,7 +100,11 @@ public class DnsLookupService {
 
     /** Blocking lookup, bounded by the configured timeout (times the number of servers). */
     public DnsAnswer lookup(String name, int type) {
-        CompletableFuture<DnsAnswer> future = lookupAsync(name, type);
+        return await(lookupAsync(name, type));
+    }
+
+    /** Waits for an answer of {@link #lookupAsync}, bounded by the configured timeout. */
+    public DnsAnswer await(CompletableFuture<DnsAnswer> future) {
         long boundMillis = configuration.timeout().toMillis() * (Math.max(1, configuration.servers().size()) * 2L + 1) + 1000;
         try {
             return future.get(boundMillis, TimeUnit.MILLISECONDS);
