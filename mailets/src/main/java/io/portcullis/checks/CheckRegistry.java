@@ -11,7 +11,11 @@ public final class CheckRegistry {
 
     public static final List<CheckDefinition> ALL = List.of(
         DnsblCheck.DEFINITION,
-        UriblCheck.DEFINITION);
+        UriblCheck.DEFINITION,
+        SenderDomainCheck.DEFINITION,
+        SpfCheck.DEFINITION,
+        DkimCheck.DEFINITION,
+        DmarcCheck.DEFINITION);
 
     private CheckRegistry() {
     }

@@ -10,7 +10,6 @@ import org.apache.mailet.Mail;
 import org.xbill.DNS.Type;
 
 import com.google.common.net.InetAddresses;
-import com.google.common.net.InternetDomainName;
 
 import io.portcullis.config.Parameter;
 import io.portcullis.dns.DnsAnswer;
@@ -59,7 +58,7 @@ public final class UriblCheck implements Check {
             if (domains.size() >= maxDomains) {
                 break;
             }
-            domains.add(registeredDomain(host));
+            domains.add(Domains.registeredDomain(host));
         }
         record Query(String domain, BlocklistZone zone, CompletableFuture<DnsAnswer> answer) {
         }
@@ -84,25 +83,5 @@ public final class UriblCheck implements Check {
             }
         }
         return findings;
-    }
-
-    /**
-     * The registered domain (public suffix + one label) of a host; for a suffix the public suffix list does not
-     * know (e.g. {@code .example}), the last two labels.
-     */
-    public static String registeredDomain(String host) {
-        try {
-            InternetDomainName name = InternetDomainName.from(host);
-            if (name.isUnderPublicSuffix()) {
-                return name.topPrivateDomain().toString();
-            }
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            return host;
-        }
-        if (InetAddresses.isInetAddress(host)) {
-            return host;
-        }
-        String[] labels = host.split("\\.");
-        return labels.length <= 2 ? host : labels[labels.length - 2] + "." + labels[labels.length - 1];
     }
 }
