@@ -15,7 +15,12 @@ public final class CheckRegistry {
         SenderDomainCheck.DEFINITION,
         SpfCheck.DEFINITION,
         DkimCheck.DEFINITION,
-        DmarcCheck.DEFINITION);
+        DmarcCheck.DEFINITION,
+        SpoofedSenderCheck.DEFINITION,
+        ContentCheck.DEFINITION,
+        AttachmentCheck.DEFINITION,
+        PhishingCheck.DEFINITION,
+        SizeCheck.DEFINITION);
 
     private CheckRegistry() {
     }
