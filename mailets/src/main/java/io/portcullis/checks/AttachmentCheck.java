@@ -46,7 +46,7 @@ public final class AttachmentCheck implements Check {
     static final String DEFAULT_EXTENSIONS = "exe,scr,pif,com,bat,cmd,cpl,msi,msp,dll,js,jse,vbs,vbe,wsf,wsh,hta,jar,ps1,lnk,reg,iso,img,vhd";
 
     public static final CheckDefinition DEFINITION = new CheckDefinition("attachments",
-        "dangerous attachments by name, double extension and content (executables, EICAR), one level into ZIP archives",
+        "Dangerous attachments by name, double extension and content (executables, EICAR), one level into ZIP archives",
         List.of(
             Parameter.optional("score", "60", "points for an attachment of a dangerous type, by name or by content"),
             Parameter.optional("scoreDoubleExtension", "80", "points for a dangerous type hidden behind a double extension such as invoice.pdf.exe"),

@@ -38,7 +38,7 @@ public final class ContentCheck implements Check {
     private static final int SHOWN = 80;
 
     public static final CheckDefinition DEFINITION = new CheckDefinition("content",
-        "header and body regular expressions and keyword lists from a rule file",
+        "Header and body regular expressions and keyword lists from a rule file",
         List.of(Parameter.optional("rules", "file://conf/content-rules.conf",
             "the rule file (James file URL: file://conf/... is relative to the server's directory)")),
         ContentCheck::create);

@@ -33,7 +33,7 @@ public final class PhishingCheck implements Check {
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
 
     public static final CheckDefinition DEFINITION = new CheckDefinition("phishing",
-        "links whose text shows another domain than their target; display names holding another address",
+        "Links whose text shows another domain than their target; display names holding another address",
         List.of(
             Parameter.optional("scoreLinkMismatch", "50", "points for each link (at most 3) whose text shows a domain other than the one it goes to"),
             Parameter.optional("scoreDisplayName", "40", "points when the From display name holds an address other than the sender's")),

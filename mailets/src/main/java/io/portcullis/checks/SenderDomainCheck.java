@@ -20,7 +20,7 @@ import io.portcullis.scoring.Finding;
 public final class SenderDomainCheck implements Check {
     public static final String RULE = "spam:unresolvablesenderdomain";
     public static final CheckDefinition DEFINITION = new CheckDefinition("senderdomain",
-        "the envelope sender's domain has an MX or A record",
+        "The envelope sender's domain has an MX or A record",
         List.of(Parameter.optional("score", "30", "points when the sender's domain has no MX, A or AAAA record")),
         (parameters, environment) -> new SenderDomainCheck(environment.dns(), parameters.integer("score", -1000, 1000)));
 

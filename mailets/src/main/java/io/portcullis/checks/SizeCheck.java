@@ -18,7 +18,7 @@ import io.portcullis.scoring.Finding;
 public final class SizeCheck implements Check {
     public static final String RULE = "smtp:oversized";
     public static final CheckDefinition DEFINITION = new CheckDefinition("size",
-        "message size above a limit",
+        "Message size above a limit",
         List.of(
             Parameter.optional("maxSize", "10M", "size above which the message scores, e.g. 500K, 10M, 1G"),
             Parameter.optional("score", "20", "points when the message is larger than maxSize")),

@@ -70,11 +70,18 @@ public class ScoreFilter extends GenericMailet {
                 Parameter only = first.get(name);
                 result.add(new Parameter(name, only.defaultValue(), "check=" + checks.get(0).name() + ": " + only.description()));
             } else {
+                Parameter firstOne = first.get(name);
+                boolean sameDefault = checks.stream().allMatch(c -> c.parameters().stream()
+                    .anyMatch(p -> p.name().equals(name) && p.defaultValue().equals(firstOne.defaultValue())));
+                boolean sameDescription = checks.stream().allMatch(c -> c.parameters().stream()
+                    .anyMatch(p -> p.name().equals(name) && p.description().equals(firstOne.description())));
                 String usedBy = checks.stream()
-                    .map(c -> c.name() + " (default " + c.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
-                        .map(Parameter::defaultForDocs).orElse("") + ")")
+                    .map(c -> sameDefault ? c.name() : c.name() + " (default " + c.parameters().stream().filter(p -> p.name().equals(name))
+                        .findFirst().map(Parameter::defaultForDocs).orElse("") + ")")
                     .collect(Collectors.joining(", "));
-                result.add(Parameter.optional(name, "per check", "check=" + usedBy + ": " + first.get(name).description()));
+                String description = "check=" + usedBy + ": "
+                    + (sameDescription ? firstOne.description() : "points when the check finds what it looks for; see the check's own table");
+                result.add(new Parameter(name, sameDefault ? firstOne.defaultValue() : java.util.Optional.of("per check"), description));
             }
         }
         return List.copyOf(result);
