@@ -20,7 +20,8 @@ public final class CheckRegistry {
         ContentCheck.DEFINITION,
         AttachmentCheck.DEFINITION,
         PhishingCheck.DEFINITION,
-        SizeCheck.DEFINITION);
+        SizeCheck.DEFINITION,
+        SpamAssassinCheck.DEFINITION);
 
     private CheckRegistry() {
     }
