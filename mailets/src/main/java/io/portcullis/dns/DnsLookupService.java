@@ -1,7 +1,17 @@
 package io.portcullis.dns;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,31 +25,41 @@ import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.Section;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * The DNS lookups of the Portcullis checks, on dnsjava, pointable at any server on any port (James's stock
- * {@code DNSService} cannot take a port). Each query returns a {@link DnsAnswer} that says whether the name
+ * The DNS lookups of the Portcullis checks, on dnsjava's message format, pointable at any server on any port
+ * (James's stock {@code DNSService} cannot take a port). Each query is a plain blocking UDP exchange in the
+ * calling thread (TCP when truncated), so that many mail threads querying at once do not queue behind one
+ * shared selector. Each query returns a {@link DnsAnswer} that says whether the name
  * exists or whether the query failed (timeout, SERVFAIL): the checks turn a failure into a visible reason,
  * never into "not listed". Positive and negative answers are cached for min(TTL, {@code dns.cache.maxTtl}),
  * failures are not.
  */
 public class DnsLookupService {
+    private static final int EDNS_PAYLOAD = 1232;
+    private static final ExecutorService PARALLEL = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        runnable -> {
+            Thread thread = new Thread(runnable, "portcullis-dns");
+            thread.setDaemon(true);
+            return thread;
+        },
+        new ThreadPoolExecutor.CallerRunsPolicy());
+
     private final DnsConfiguration configuration;
-    private final Resolver resolver;
+    private final List<InetSocketAddress> servers;
     private final ConcurrentHashMap<String, CachedAnswer> cache = new ConcurrentHashMap<>();
 
     private record CachedAnswer(DnsAnswer answer, long expiresAtNanos) {
@@ -47,31 +67,10 @@ public class DnsLookupService {
 
     public DnsLookupService(DnsConfiguration configuration) {
         this.configuration = configuration;
-        this.resolver = createResolver(configuration);
-    }
-
-    private static Resolver createResolver(DnsConfiguration configuration) {
-        List<InetSocketAddress> servers = configuration.servers().isEmpty()
+        List<InetSocketAddress> configured = configuration.servers().isEmpty()
             ? ResolverConfig.getCurrentConfig().servers()
             : configuration.servers();
-        if (servers.isEmpty()) {
-            servers = List.of(new InetSocketAddress("127.0.0.1", 53));
-        }
-        List<Resolver> resolvers = new ArrayList<>();
-        for (InetSocketAddress server : servers) {
-            SimpleResolver simple = new SimpleResolver(server);
-            simple.setTimeout(configuration.timeout());
-            simple.setEDNS(0, 1232, 0, List.of());
-            resolvers.add(simple);
-        }
-        if (resolvers.size() == 1) {
-            return resolvers.get(0);
-        }
-        ExtendedResolver extended = new ExtendedResolver(resolvers);
-        extended.setTimeout(configuration.timeout());
-        extended.setRetries(1);
-        extended.setLoadBalance(false);
-        return extended;
+        this.servers = configured.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 53)) : List.copyOf(configured);
     }
 
     public DnsConfiguration configuration() {
@@ -98,14 +97,43 @@ public class DnsLookupService {
         return lookup(name, Type.PTR);
     }
 
-    /** Blocking lookup, bounded by the configured timeout (times the number of servers). */
+    /**
+     * Blocking lookup in the calling thread: each server in turn (the next one when a server times out, fails or
+     * answers SERVFAIL), each bounded by {@code dns.timeout}. UDP with EDNS, TCP when the answer is truncated.
+     */
     public DnsAnswer lookup(String name, int type) {
-        return await(lookupAsync(name, type));
+        String key = key(name, type);
+        DnsAnswer cached = cached(key);
+        if (cached != null) {
+            return cached;
+        }
+        Message query;
+        try {
+            Name qname = Name.fromString(name.endsWith(".") ? name : name + ".");
+            query = Message.newQuery(Record.newRecord(qname, type, DClass.IN));
+            query.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0), Section.ADDITIONAL);
+        } catch (TextParseException e) {
+            return DnsAnswer.notFound("invalid name");
+        }
+        DnsAnswer answer = DnsAnswer.failed("no server");
+        for (InetSocketAddress server : servers) {
+            try {
+                answer = interpret(key, exchange(server, query), type);
+            } catch (SocketTimeoutException e) {
+                answer = DnsAnswer.failed("timeout");
+            } catch (IOException e) {
+                answer = DnsAnswer.failed(describe(e));
+            }
+            if (!answer.isFailed()) {
+                return answer;
+            }
+        }
+        return answer;
     }
 
-    /** Waits for an answer of {@link #lookupAsync}, bounded by the configured timeout. */
+    /** Waits for an answer of {@link #lookupAsync} (which never completes exceptionally). */
     public DnsAnswer await(CompletableFuture<DnsAnswer> future) {
-        long boundMillis = configuration.timeout().toMillis() * (Math.max(1, configuration.servers().size()) * 2L + 1) + 1000;
+        long boundMillis = configuration.timeout().toMillis() * (servers.size() + 1) + 1000;
         try {
             return future.get(boundMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -118,30 +146,81 @@ public class DnsLookupService {
         }
     }
 
-    /** Non-blocking lookup: several zones of a blocklist check are queried in parallel. Never completes exceptionally. */
+    /** The same lookup on a small shared pool, so that the zones of a blocklist check are queried in parallel. */
     public CompletableFuture<DnsAnswer> lookupAsync(String name, int type) {
-        String key = type + " " + name.toLowerCase(Locale.ROOT);
-        CachedAnswer cached = cache.get(key);
+        DnsAnswer cached = cached(key(name, type));
         if (cached != null) {
-            if (cached.expiresAtNanos() - System.nanoTime() > 0) {
-                return CompletableFuture.completedFuture(cached.answer());
-            }
-            cache.remove(key, cached);
+            return CompletableFuture.completedFuture(cached);
         }
-        Message query;
-        try {
-            Name qname = Name.fromString(name.endsWith(".") ? name : name + ".");
-            query = Message.newQuery(Record.newRecord(qname, type, DClass.IN));
-        } catch (TextParseException e) {
-            return CompletableFuture.completedFuture(DnsAnswer.notFound("invalid name"));
+        return CompletableFuture.supplyAsync(() -> lookup(name, type), PARALLEL);
+    }
+
+    private static String key(String name, int type) {
+        return type + " " + name.toLowerCase(Locale.ROOT);
+    }
+
+    private DnsAnswer cached(String key) {
+        CachedAnswer cached = cache.get(key);
+        if (cached == null) {
+            return null;
         }
-        return resolver.sendAsync(query).toCompletableFuture()
-            .handle((response, error) -> {
-                if (error != null) {
-                    return DnsAnswer.failed(describe(error));
+        if (cached.expiresAtNanos() - System.nanoTime() > 0) {
+            return cached.answer();
+        }
+        cache.remove(key, cached);
+        return null;
+    }
+
+    private Message exchange(InetSocketAddress server, Message query) throws IOException {
+        byte[] wire = query.toWire();
+        int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, configuration.timeout().toMillis()));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
+        Message response;
+        try (DatagramSocket socket = new DatagramSocket()) {
+            socket.connect(server);
+            socket.send(new DatagramPacket(wire, wire.length));
+            byte[] buffer = new byte[EDNS_PAYLOAD * 4];
+            while (true) {
+                long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (remaining <= 0) {
+                    throw new SocketTimeoutException("timeout");
                 }
-                return interpret(key, response, type);
-            });
+                socket.setSoTimeout((int) remaining);
+                DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+                socket.receive(packet);
+                Message candidate;
+                try {
+                    candidate = new Message(Arrays.copyOf(packet.getData(), packet.getLength()));
+                } catch (IOException e) {
+                    continue;
+                }
+                if (candidate.getHeader().getID() == query.getHeader().getID()
+                        && query.getQuestion().equals(candidate.getQuestion())) {
+                    response = candidate;
+                    break;
+                }
+            }
+        }
+        if (response.getHeader().getFlag(Flags.TC)) {
+            response = exchangeTcp(server, wire, timeout);
+        }
+        return response;
+    }
+
+    private static Message exchangeTcp(InetSocketAddress server, byte[] wire, int timeout) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(server, timeout);
+            socket.setSoTimeout(timeout);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeShort(wire.length);
+            out.write(wire);
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            int length = in.readUnsignedShort();
+            byte[] response = new byte[length];
+            in.readFully(response);
+            return new Message(response);
+        }
     }
 
     private DnsAnswer interpret(String key, Message response, int type) {

@@ -79,6 +79,33 @@ class DnsLookupServiceTest {
     }
 
     @Test
+    void lookupShouldAskTheNextServerWhenOneDoesNotAnswer() throws Exception {
+        int deadPort;
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            deadPort = socket.getLocalPort();
+        }
+        DnsLookupService failover = new DnsLookupService(new DnsConfiguration(
+            List.of(new InetSocketAddress("127.0.0.1", deadPort), new InetSocketAddress("127.0.0.1", server.port())),
+            Duration.ofMillis(500), 0, Duration.ZERO));
+
+        assertThat(failover.a("mail.sender.example")).isEqualTo(DnsAnswer.found(List.of("192.0.2.25")));
+    }
+
+    @Test
+    void lookupShouldAnswerFromTheCacheWhenEnabled() {
+        DnsLookupService cached = new DnsLookupService(new DnsConfiguration(List.of(new InetSocketAddress("127.0.0.1", server.port())),
+            Duration.ofMillis(700), 100, Duration.ofMinutes(5)));
+        int before = server.queries().size();
+
+        cached.a("mail.sender.example");
+        cached.a("mail.sender.example");
+        cached.a("nowhere.example");
+        cached.a("nowhere.example");
+
+        assertThat(server.queries().size() - before).isEqualTo(2);
+    }
+
+    @Test
     void fromShouldReadServersAndTimeout() {
         Properties properties = new Properties();
         properties.setProperty("dns.servers", "127.0.0.1:5353, 192.0.2.53");
