@@ -65,7 +65,7 @@ public final class ScoreSheet {
     }
 
     /** Adds the points, appends the readable reason and records the rule (once). */
-    public static synchronized void add(Mail mail, Finding finding) {
+    public static void add(Mail mail, Finding finding) {
         mail.setAttribute(new Attribute(PortcullisAttributes.SCORE, AttributeValue.of(score(mail) + finding.points())));
         List<String> reasons = new ArrayList<>(reasons(mail));
         reasons.add(finding.describe());
