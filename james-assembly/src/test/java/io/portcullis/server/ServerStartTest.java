@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,6 +18,16 @@ class ServerStartTest {
         try (PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of()).start()) {
             String domains = server.webAdmin().get("/domains").then().statusCode(200).extract().asString();
             assertThat(domains).contains("portcullis.test");
+        }
+    }
+
+    @Test
+    void serverShouldRefuseToExposeWebAdminBeyondLoopbackWithoutAuthentication() throws Exception {
+        PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of("PORTCULLIS_WEBADMIN_HOST", "0.0.0.0"));
+
+        try (server) {
+            assertThatThrownBy(server::start)
+                .hasMessageContaining("WebAdmin would listen on 0.0.0.0 without authentication");
         }
     }
 }
