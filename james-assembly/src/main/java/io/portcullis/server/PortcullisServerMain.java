@@ -76,9 +76,11 @@ public class PortcullisServerMain implements JamesServerMain {
 
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();
-        Configuration configuration = Configuration.builder()
-            .useWorkingDirectoryEnvProperty()
-            .build();
+        String workingDirectory = System.getProperty(Configuration.WORKING_DIRECTORY);
+        if (workingDirectory == null) {
+            throw new IllegalArgumentException("Start Portcullis with -D" + Configuration.WORKING_DIRECTORY + "=<distribution folder> (bin/portcullis does)");
+        }
+        Configuration configuration = DataDirectories.configuration(workingDirectory);
         JamesServerMain.main(createServer(configuration));
     }
 

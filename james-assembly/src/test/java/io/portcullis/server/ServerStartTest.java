@@ -3,6 +3,7 @@ package io.portcullis.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -29,5 +30,20 @@ class ServerStartTest {
             assertThatThrownBy(server::start)
                 .hasMessageContaining("WebAdmin would listen on 0.0.0.0 without authentication");
         }
+    }
+
+    @Test
+    void allDataShouldGoToTheConfiguredVarDirectory() throws Exception {
+        Path data = dir.resolve("elsewhere");
+        System.setProperty(DataDirectories.SYSTEM_PROPERTY, data.toString());
+        try (PortcullisTestServer server = PortcullisTestServer.prepare(dir.resolve("home"), Map.of()).start()) {
+            server.addDomain("data.test");
+        } finally {
+            System.clearProperty(DataDirectories.SYSTEM_PROPERTY);
+        }
+
+        assertThat(data.resolve("derby")).isDirectory();
+        assertThat(data.resolve("store/activemq")).isDirectory();
+        assertThat(dir.resolve("home/var")).doesNotExist();
     }
 }
