@@ -21,9 +21,11 @@ import org.apache.james.modules.server.NoJwtModule;
 import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
+import org.apache.james.lifecycle.api.StartUpCheck;
 import org.apache.james.server.core.configuration.Configuration;
 
 import com.google.inject.Module;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
 import io.portcullis.server.domains.InitialDomainsModule;
@@ -31,6 +33,7 @@ import io.portcullis.server.persistence.JpaDataModule;
 import io.portcullis.server.persistence.JpaDatabaseModule;
 import io.portcullis.server.persistence.JpaMailboxModule;
 import io.portcullis.server.queue.PersistentQueueModule;
+import io.portcullis.server.security.WebAdminExposureCheck;
 
 /**
  * The bundled Portcullis server: published James 3.8.1 Guice building blocks with persistent storage
@@ -68,13 +71,16 @@ public class PortcullisServerMain implements JamesServerMain {
         new RawPostDequeueDecoratorModule(),
         new DefaultProcessorsConfigurationProviderModule(),
         new NoJwtModule(),
-        new InitialDomainsModule());
+        new InitialDomainsModule(),
+        binder -> Multibinder.newSetBinder(binder, StartUpCheck.class).addBinding().to(WebAdminExposureCheck.class));
 
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();
-        Configuration configuration = Configuration.builder()
-            .useWorkingDirectoryEnvProperty()
-            .build();
+        String workingDirectory = System.getProperty(Configuration.WORKING_DIRECTORY);
+        if (workingDirectory == null) {
+            throw new IllegalArgumentException("Start Portcullis with -D" + Configuration.WORKING_DIRECTORY + "=<distribution folder> (bin/portcullis does)");
+        }
+        Configuration configuration = DataDirectories.configuration(workingDirectory);
         JamesServerMain.main(createServer(configuration));
     }
 

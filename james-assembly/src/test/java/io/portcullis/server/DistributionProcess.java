@@ -99,9 +99,14 @@ final class DistributionProcess implements AutoCloseable {
         throw new IllegalStateException("Server did not start within 120 s:\n" + tail());
     }
 
+    /** The console lines that say what went wrong (exceptions and errors), or the end of the console. */
     String tail() throws IOException {
         String log = Files.exists(home.resolve("console.log")) ? Files.readString(home.resolve("console.log")) : "";
-        return log.length() > 4000 ? log.substring(log.length() - 4000) : log;
+        String errors = log.lines()
+            .filter(line -> line.contains("Exception") || line.contains("ERROR") || line.startsWith("Wrapped by") || line.startsWith("Caused by"))
+            .collect(java.util.stream.Collectors.joining("\n"));
+        String end = log.length() > 4000 ? log.substring(log.length() - 4000) : log;
+        return errors + "\n--- end of console ---\n" + end;
     }
 
     private boolean webAdminAnswers() {

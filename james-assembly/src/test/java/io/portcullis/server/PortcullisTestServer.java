@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apache.james.GuiceJamesServer;
-import org.apache.james.server.core.configuration.Configuration;
 
 import io.restassured.RestAssured;
 import io.restassured.builder.RequestSpecBuilder;
@@ -70,9 +69,7 @@ public final class PortcullisTestServer implements AutoCloseable {
     }
 
     public PortcullisTestServer start() throws Exception {
-        server = PortcullisServerMain.createServer(Configuration.builder()
-            .workingDirectory(workingDirectory.toFile())
-            .build());
+        server = PortcullisServerMain.createServer(DataDirectories.configuration(workingDirectory.toString()));
         server.start();
         return this;
     }

@@ -1,7 +1,9 @@
 package io.portcullis.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -18,5 +20,30 @@ class ServerStartTest {
             String domains = server.webAdmin().get("/domains").then().statusCode(200).extract().asString();
             assertThat(domains).contains("portcullis.test");
         }
+    }
+
+    @Test
+    void serverShouldRefuseToExposeWebAdminBeyondLoopbackWithoutAuthentication() throws Exception {
+        PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of("PORTCULLIS_WEBADMIN_HOST", "0.0.0.0"));
+
+        try (server) {
+            assertThatThrownBy(server::start)
+                .hasMessageContaining("WebAdmin would listen on 0.0.0.0 without authentication");
+        }
+    }
+
+    @Test
+    void allDataShouldGoToTheConfiguredVarDirectory() throws Exception {
+        Path data = dir.resolve("elsewhere");
+        System.setProperty(DataDirectories.SYSTEM_PROPERTY, data.toString());
+        try (PortcullisTestServer server = PortcullisTestServer.prepare(dir.resolve("home"), Map.of()).start()) {
+            server.addDomain("data.test");
+        } finally {
+            System.clearProperty(DataDirectories.SYSTEM_PROPERTY);
+        }
+
+        assertThat(data.resolve("derby")).isDirectory();
+        assertThat(data.resolve("store/activemq")).isDirectory();
+        assertThat(dir.resolve("home/var")).doesNotExist();
     }
 }
