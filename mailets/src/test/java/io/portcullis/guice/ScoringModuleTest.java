@@ -47,6 +47,16 @@ class ScoringModuleTest {
     }
 
     @Test
+    void dnsServersShouldAcceptEnvironmentInterpolationWithADefault() throws Exception {
+        Files.createDirectories(dir.resolve("conf"));
+        Files.write(dir.resolve("conf/portcullis.properties"), List.of("dns.servers=${env:PORTCULLIS_UNSET_DNS_FOR_TEST:-127.0.0.1:5353}"));
+
+        DnsLookupService dns = injector().getInstance(DnsLookupService.class);
+
+        assertThat(dns.configuration().servers()).containsExactly(new InetSocketAddress("127.0.0.1", 5353));
+    }
+
+    @Test
     void dnsLookupServiceShouldUseTheSystemResolversWithoutPortcullisProperties() {
         DnsLookupService dns = injector().getInstance(DnsLookupService.class);
 
