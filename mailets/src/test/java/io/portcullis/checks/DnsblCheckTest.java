@@ -127,6 +127,12 @@ class DnsblCheckTest {
     }
 
     @Test
+    void initShouldAcceptTheZonesOfTheRecommendedFlow() throws Exception {
+        ScoreFilters.create(dns, "check", "dnsbl", "zones", "zen.spamhaus.org[127.0.0.2|127.0.0.3|127.0.0.4|127.0.0.9]=60, bl.spamcop.net=40");
+        ScoreFilters.create(dns, "check", "uribl", "zones", "dbl.spamhaus.org[127.0.1.2|127.0.1.4|127.0.1.5|127.0.1.6]=60");
+    }
+
+    @Test
     void initShouldThrowWhenAZoneIsMalformed() {
         assertThatThrownBy(() -> ScoreFilters.create(dns, "check", "dnsbl", "zones", "bl.example=lots"))
             .isInstanceOf(MessagingException.class)
