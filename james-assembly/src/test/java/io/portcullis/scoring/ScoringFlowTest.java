@@ -71,7 +71,7 @@ class ScoringFlowTest {
     }
 
     private static long repositorySize(String name) {
-        return server.webAdmin().get("/mailRepositories/" + java.net.URLEncoder.encode("file://var/mail/" + name + "/", java.nio.charset.StandardCharsets.UTF_8))
+        return server.webAdmin().urlEncodingEnabled(false).get("/mailRepositories/var%2Fmail%2F" + name + "%2F")
             .then().statusCode(200).extract().jsonPath().getLong("size");
     }
 
