@@ -26,6 +26,9 @@ public final class PortcullisAttributes {
     /** Decision of allow / block lists: "allow" or "block" (String). */
     public static final AttributeName LIST_DECISION = AttributeName.of("portcullis.listDecision");
 
+    /** True when the message arrived over TLS (Boolean); set by {@code io.portcullis.tracking.smtp.TransportSecurityHook}. */
+    public static final AttributeName TLS = AttributeName.of("portcullis.tls");
+
     private PortcullisAttributes() {
     }
 }
