@@ -67,6 +67,20 @@ class TrackingModuleTest {
     }
 
     @Test
+    void theShippedPortcullisPropertiesShouldGiveTheDefaults() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        org.apache.james.utils.PropertiesProvider provider = new org.apache.james.utils.PropertiesProvider(
+            new org.apache.james.server.core.filesystem.FileSystemImpl(new JamesServerResourceLoader(root.toString())),
+            new org.apache.james.server.core.configuration.Configuration.ConfigurationPath("file://conf/"));
+        Properties properties = new PortcullisProperties(provider).properties();
+
+        assertThat(properties.getProperty(TrackingSettings.RETENTION)).isEqualTo("90d");
+        TrackingSettings settings = TrackingSettings.from(properties);
+        assertThat(settings.weekStart()).isEqualTo(DayOfWeek.MONDAY);
+        assertThat(io.portcullis.store.StoreConfiguration.from(properties, dir).url()).startsWith("jdbc:derby:");
+    }
+
+    @Test
     void settingsShouldReadEveryKeyAndRefuseBadValues() {
         Properties properties = new Properties();
         properties.setProperty(TrackingSettings.WEEK_START, "sunday");
