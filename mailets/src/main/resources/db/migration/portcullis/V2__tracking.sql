@@ -38,13 +38,13 @@ CREATE TABLE tracking_message (
     last_event VARCHAR(40)
 );
 CREATE INDEX tracking_message_seen ON tracking_message (first_seen DESC, tracking_id DESC);
-CREATE INDEX tracking_message_sender ON tracking_message (sender, first_seen);
-CREATE INDEX tracking_message_sdomain ON tracking_message (sender_domain, first_seen);
-CREATE INDEX tracking_message_host ON tracking_message (sending_host, first_seen);
-CREATE INDEX tracking_message_ip ON tracking_message (sending_ip, first_seen);
-CREATE INDEX tracking_message_reason ON tracking_message (reject_reason, first_seen);
-CREATE INDEX tracking_message_node ON tracking_message (node, first_seen);
-CREATE INDEX tracking_message_action ON tracking_message (action, first_seen);
+CREATE INDEX tracking_message_sender ON tracking_message (sender, first_seen DESC);
+CREATE INDEX tracking_message_sdomain ON tracking_message (sender_domain, first_seen DESC);
+CREATE INDEX tracking_message_host ON tracking_message (sending_host, first_seen DESC);
+CREATE INDEX tracking_message_ip ON tracking_message (sending_ip, first_seen DESC);
+CREATE INDEX tracking_message_reason ON tracking_message (reject_reason, first_seen DESC);
+CREATE INDEX tracking_message_node ON tracking_message (node, first_seen DESC);
+CREATE INDEX tracking_message_action ON tracking_message (action, first_seen DESC);
 CREATE INDEX tracking_message_msgid ON tracking_message (message_id);
 CREATE INDEX tracking_message_update ON tracking_message (last_update);
 

@@ -232,13 +232,30 @@ public class TrackingDao {
 
     // ------------------------------------------------------------------ reads
 
-    /** The SQL condition of a search and its bind values. */
+    /**
+     * The FROM clause (joins included) and WHERE condition of a search, and its bind values in order.
+     * Recipient and attachment criteria join a DISTINCT derived table of the child table's index range: Derby
+     * then reads the matching ids from the index and looks the messages up by primary key, instead of probing
+     * a subquery for every message.
+     */
     record Where(String sql, List<Object> values) {
     }
 
     static Where where(SearchCriteria criteria) {
         List<String> conditions = new ArrayList<>();
         List<Object> values = new ArrayList<>();
+        StringBuilder tables = new StringBuilder(" FROM tracking_message m");
+        criteria.recipient().ifPresent(recipient -> {
+            boolean domain = recipient.startsWith("@");
+            tables.append(" JOIN (SELECT DISTINCT r.tracking_id FROM tracking_recipient r WHERE ")
+                .append(domain ? "r.recipient_domain = ?" : "r.recipient = ?")
+                .append(") rcpt ON rcpt.tracking_id = m.tracking_id");
+            values.add((domain ? recipient.substring(1) : recipient).toLowerCase(Locale.ROOT));
+        });
+        criteria.attachment().ifPresent(name -> {
+            tables.append(" JOIN (SELECT DISTINCT a.tracking_id FROM tracking_attachment a WHERE a.name_lc = ?) att ON att.tracking_id = m.tracking_id");
+            values.add(name.toLowerCase(Locale.ROOT));
+        });
         criteria.sender().ifPresent(sender -> {
             if (sender.equals(SearchCriteria.NULL_SENDER)) {
                 conditions.add("m.sender = ''");
@@ -250,15 +267,6 @@ public class TrackingDao {
                 values.add(sender.toLowerCase(Locale.ROOT));
             }
         });
-        criteria.recipient().ifPresent(recipient -> {
-            if (recipient.startsWith("@")) {
-                conditions.add("m.tracking_id IN (SELECT r.tracking_id FROM tracking_recipient r WHERE r.recipient_domain = ?)");
-                values.add(recipient.substring(1).toLowerCase(Locale.ROOT));
-            } else {
-                conditions.add("m.tracking_id IN (SELECT r.tracking_id FROM tracking_recipient r WHERE r.recipient = ?)");
-                values.add(recipient.toLowerCase(Locale.ROOT));
-            }
-        });
         criteria.subjectContains().ifPresent(text -> {
             conditions.add("m.subject_lc LIKE ? ESCAPE '!'");
             values.add("%" + text.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
@@ -267,10 +275,6 @@ public class TrackingDao {
             conditions.add("(m.sending_host = ? OR m.sending_ip = ?)");
             values.add(host.toLowerCase(Locale.ROOT));
             values.add(host);
-        });
-        criteria.attachment().ifPresent(name -> {
-            conditions.add("m.tracking_id IN (SELECT a.tracking_id FROM tracking_attachment a WHERE a.name_lc = ?)");
-            values.add(name.toLowerCase(Locale.ROOT));
         });
         criteria.rejectReason().ifPresent(reason -> {
             conditions.add("m.reject_reason = ?");
@@ -305,7 +309,7 @@ public class TrackingDao {
             conditions.add("m.status = ?");
             values.add(s.name());
         });
-        return new Where(conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions), values);
+        return new Where(tables + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)), values);
     }
 
     private static void bind(PreparedStatement statement, List<Object> values) throws SQLException {
@@ -324,7 +328,7 @@ public class TrackingDao {
         Where where = where(criteria);
         try (Connection connection = dataSource.getConnection()) {
             long total;
-            try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM tracking_message m" + where.sql())) {
+            try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*)" + where.sql())) {
                 bind(count, where.values());
                 try (ResultSet rs = count.executeQuery()) {
                     rs.next();
@@ -333,7 +337,7 @@ public class TrackingDao {
             }
             List<TrackedMessage> messages = new ArrayList<>();
             if (total > (long) (page - 1) * pageSize) {
-                try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM tracking_message m" + where.sql()
+                try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
                         + " ORDER BY m.first_seen DESC, m.tracking_id DESC OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
                     List<Object> values = new ArrayList<>(where.values());
                     bind(select, values);
@@ -358,7 +362,7 @@ public class TrackingDao {
         Where where = where(criteria);
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM tracking_message m" + where.sql()
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
                     + " ORDER BY m.first_seen DESC, m.tracking_id DESC FETCH FIRST ? ROWS ONLY")) {
                 select.setFetchSize(500);
                 bind(select, where.values());
