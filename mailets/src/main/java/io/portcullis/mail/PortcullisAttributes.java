@@ -38,6 +38,8 @@ public final class PortcullisAttributes {
     public static final AttributeName DKIM_DOMAINS = AttributeName.of("portcullis.dkim.domains");
     /** DMARC result of the From domain: pass, fail, none, temperror (String). */
     public static final AttributeName DMARC_RESULT = AttributeName.of("portcullis.dmarc.result");
+    /** True when the message arrived over TLS (Boolean); set by {@code io.portcullis.tracking.smtp.TransportSecurityHook}. */
+    public static final AttributeName TLS = AttributeName.of("portcullis.tls");
 
     private PortcullisAttributes() {
     }

@@ -1,0 +1,321 @@
+package io.portcullis.bench;
+
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+import io.portcullis.store.GatewayStore;
+import io.portcullis.store.StoreConfiguration;
+import io.portcullis.tracking.EventType;
+import io.portcullis.tracking.store.SearchCriteria;
+import io.portcullis.tracking.store.SearchResult;
+import io.portcullis.tracking.store.TrackingDao;
+
+/**
+ * Message tracking search benchmark (not a test). Loads N synthetic messages (default 1,000,000, 5 events each,
+ * 1-2 recipients, 20% with an attachment, 1% null sender, spread over 120 days) into a fresh embedded Derby
+ * gateway store in a temporary directory, then times the searches the WebAdmin routes run (first page of 20 and
+ * the total count) by sender, @domain, recipient, recipient @domain, period and subject-contains, p50/p95 over
+ * repeated queries with varying values, and a CSV export of 100,000 rows. Every figure is also given as a ratio
+ * to a baseline measured in the same run: the message detail by tracking id (primary key lookup + its events).
+ *
+ * <pre>
+ * cd /work/main   # or a worktree
+ * mvn -B -o -q -pl mailets,matchers,james-assembly test-compile dependency:build-classpath \
+ *     -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
+ * java -Xmx1g -cp james-assembly/target/test-classes:james-assembly/target/classes:$(cat james-assembly/target/bench.cp) \
+ *     io.portcullis.bench.TrackingSearchBenchmark [messages] [repetitions] [derbyPageCachePages]
+ * </pre>
+ */
+public final class TrackingSearchBenchmark {
+    private static final Instant NOW = Instant.now();
+    private static final long SPAN_MS = Duration.ofDays(120).toMillis();
+    private static final String[] WORDS = ("invoice report meeting lunch project budget offer order delivery update weekly monthly "
+        + "contract review draft final urgent question reminder newsletter holiday payroll security account password reset "
+        + "shipment tracking welcome support ticket feedback survey agenda minutes quarterly annual planning release").split(" ");
+    private static final int SENDER_DOMAINS = 2_000;
+    private static final int SENDERS = 50_000;
+    private static final int RECIPIENT_DOMAINS = 50;
+    private static final int RECIPIENTS = 20_000;
+
+    private TrackingSearchBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
+        int repetitions = args.length > 1 ? Integer.parseInt(args[1]) : 40;
+        String pageCache = args.length > 2 ? args[2] : "40000";
+        Path dir = Files.createTempDirectory("portcullis-bench");
+        System.setProperty("derby.stream.error.file", dir.resolve("derby.log").toString());
+        System.setProperty("derby.storage.pageCacheSize", pageCache);
+        // Loading only: no log sync per commit (the searches measured read committed data; durability of
+        // tracking writes is the group-commit tracker's business, covered by its tests).
+        System.setProperty("derby.system.durability", "test");
+        System.out.printf(Locale.ROOT, "Tracking search benchmark: %,d messages, %d repetitions, Derby page cache %s pages, store %s%n",
+            n, repetitions, pageCache, dir);
+        try (GatewayStore store = GatewayStore.open(StoreConfiguration.embeddedDerby(dir.resolve("db")))) {
+            long loadStart = System.nanoTime();
+            List<String> indexes = secondaryIndexes();
+            execute(store, indexes.stream().map(ddl -> "DROP INDEX " + ddl.split("\\s+")[2]).toList());
+            load(store, n);
+            double rowSeconds = (System.nanoTime() - loadStart) / 1e9;
+            System.out.printf(Locale.ROOT, "  rows inserted in %.1f s; creating the %d secondary indexes of V2__tracking.sql%n", rowSeconds, indexes.size());
+            execute(store, indexes);
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            System.out.printf(Locale.ROOT, "Loaded %,d messages / %,d events in %.1f s (%,.0f messages/s)%n",
+                n, n * 5L, loadSeconds, n / loadSeconds);
+            TrackingDao dao = new TrackingDao(store.dataSource(), "bench");
+            run(dao, n, repetitions);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The CREATE INDEX statements of the tracking migration: dropped for the bulk load, then built by sorting. */
+    private static List<String> secondaryIndexes() throws Exception {
+        try (java.io.InputStream in = TrackingSearchBenchmark.class.getClassLoader().getResourceAsStream("db/migration/portcullis/V2__tracking.sql")) {
+            String sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return Arrays.stream(sql.split(";"))
+                .map(statement -> statement.lines().filter(line -> !line.trim().startsWith("--")).collect(java.util.stream.Collectors.joining(" ")).trim())
+                .filter(statement -> statement.startsWith("CREATE INDEX"))
+                .toList();
+        }
+    }
+
+    private static void execute(GatewayStore store, List<String> statements) throws Exception {
+        try (Connection c = store.connection(); java.sql.Statement statement = c.createStatement()) {
+            for (String sql : statements) {
+                statement.executeUpdate(sql);
+            }
+        }
+    }
+
+    private static String sender(int i) {
+        return "user" + i + "@sender" + (i % SENDER_DOMAINS) + ".example";
+    }
+
+    private static String recipient(int i) {
+        return "rcpt" + i + "@corp" + (i % RECIPIENT_DOMAINS) + ".test";
+    }
+
+    private static void load(GatewayStore store, int n) throws Exception {
+        Random random = new Random(42);
+        try (Connection c = store.connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement message = c.prepareStatement("INSERT INTO tracking_message (tracking_id, first_seen, last_update, node, "
+                    + "sender, sender_domain, recipients, subject, subject_lc, message_id, sending_host, sending_ip, helo, size_bytes, attachments, "
+                    + "message_security, tls, auth_user, status, action, outcome, reject_reason, last_event) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                 PreparedStatement rcpt = c.prepareStatement("INSERT INTO tracking_recipient (tracking_id, recipient, recipient_domain) VALUES (?, ?, ?)");
+                 PreparedStatement attachment = c.prepareStatement("INSERT INTO tracking_attachment (tracking_id, position, name_lc) VALUES (?, ?, ?)");
+                 PreparedStatement event = c.prepareStatement("INSERT INTO tracking_event (tracking_id, event_time, event_type, info) VALUES (?, ?, ?, ?)")) {
+                EventType[] flow = {EventType.RECEIVED_BY_MTA, EventType.ACCEPTED, EventType.SUCCESSFULLY_PROCESSED,
+                    EventType.ACCEPTED_FOR_OUTBOUND, EventType.DELIVERED};
+                for (int i = 0; i < n; i++) {
+                    String id = String.format(Locale.ROOT, "m%09d", i);
+                    long seen = NOW.toEpochMilli() - (long) (random.nextDouble() * SPAN_MS);
+                    boolean nullSender = random.nextInt(100) == 0;
+                    String sender = nullSender ? "" : sender(random.nextInt(SENDERS));
+                    int rcptCount = 1 + random.nextInt(2);
+                    List<String> recipients = new ArrayList<>();
+                    for (int r = 0; r < rcptCount; r++) {
+                        String address = recipient(random.nextInt(RECIPIENTS));
+                        if (!recipients.contains(address)) {
+                            recipients.add(address);
+                        }
+                    }
+                    String subject = WORDS[random.nextInt(WORDS.length)] + " " + WORDS[random.nextInt(WORDS.length)] + " "
+                        + WORDS[random.nextInt(WORDS.length)] + " #" + random.nextInt(1_000_000);
+                    boolean hasAttachment = random.nextInt(5) == 0;
+                    String file = hasAttachment ? WORDS[random.nextInt(WORDS.length)] + random.nextInt(1000) + ".pdf" : null;
+                    int outcome = random.nextInt(100);
+                    boolean rejected = outcome < 5;
+                    String ip = "198.51." + random.nextInt(40) + "." + random.nextInt(250);
+                    message.setString(1, id);
+                    message.setLong(2, seen);
+                    message.setLong(3, seen + 4000);
+                    message.setString(4, "node-" + (i % 2));
+                    message.setString(5, sender);
+                    message.setString(6, nullSender ? "" : sender.substring(sender.indexOf('@') + 1));
+                    message.setString(7, String.join(", ", recipients));
+                    message.setString(8, subject);
+                    message.setString(9, subject.toLowerCase(Locale.ROOT));
+                    message.setString(10, "<" + id + "@bench.example>");
+                    message.setString(11, ip);
+                    message.setString(12, ip);
+                    message.setString(13, "mx" + random.nextInt(1000) + ".example");
+                    message.setLong(14, 2000 + random.nextInt(200_000));
+                    message.setString(15, file);
+                    message.setString(16, random.nextInt(50) == 0 ? "smime" : "none");
+                    message.setShort(17, (short) random.nextInt(2));
+                    message.setString(18, null);
+                    message.setString(19, rejected ? "REJECTED" : outcome < 10 ? "HELD" : outcome < 15 ? "DEFERRED" : "DELIVERED");
+                    message.setString(20, rejected ? "rejected" : "accepted");
+                    message.setString(21, rejected ? "Rejected" : "Delivered to destination SMTP server");
+                    message.setString(22, rejected ? "spam:rbllookup" : null);
+                    message.setString(23, rejected ? "REJECTED" : "DELIVERED");
+                    message.addBatch();
+                    for (String r : recipients) {
+                        rcpt.setString(1, id);
+                        rcpt.setString(2, r);
+                        rcpt.setString(3, r.substring(r.indexOf('@') + 1));
+                        rcpt.addBatch();
+                    }
+                    if (hasAttachment) {
+                        attachment.setString(1, id);
+                        attachment.setInt(2, 0);
+                        attachment.setString(3, file);
+                        attachment.addBatch();
+                    }
+                    for (int e = 0; e < flow.length; e++) {
+                        event.setString(1, id);
+                        event.setLong(2, seen + e * 1000L);
+                        event.setString(3, flow[e].name());
+                        event.setString(4, e == 0 ? "{\"Recipients\":\"" + String.join(", ", recipients) + "\",\"Sending Host\":\"" + ip + "\"}"
+                            : e == 4 ? "{\"Hostname\":\"mail.corp.test\"}" : null);
+                        event.addBatch();
+                    }
+                    if ((i + 1) % 2_000 == 0 || i == n - 1) {
+                        message.executeBatch();
+                        rcpt.executeBatch();
+                        attachment.executeBatch();
+                        event.executeBatch();
+                        c.commit();
+                    }
+                    if ((i + 1) % 100_000 == 0) {
+                        System.out.printf(Locale.ROOT, "  loaded %,d%n", i + 1);
+                    }
+                }
+            }
+            c.commit();
+            c.setAutoCommit(true);
+        }
+    }
+
+    private record Result(String name, double p50, double p95, double meanTotal) {
+    }
+
+    private static Result time(String name, int repetitions, IntFunction<Long> query) {
+        for (int i = 0; i < 3; i++) {
+            query.apply(1_000 + i); // warm-up
+        }
+        double[] ms = new double[repetitions];
+        long totals = 0;
+        for (int i = 0; i < repetitions; i++) {
+            long start = System.nanoTime();
+            totals += query.apply(i);
+            ms[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(ms);
+        return new Result(name, ms[(int) Math.floor(0.5 * (repetitions - 1))], ms[(int) Math.ceil(0.95 * (repetitions - 1))],
+            (double) totals / repetitions);
+    }
+
+    private static IntFunction<Long> search(TrackingDao dao, IntFunction<SearchCriteria> criteria) {
+        return i -> {
+            try {
+                SearchResult result = dao.search(criteria.apply(i), 1, 20);
+                return result.total();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
+    private static void run(TrackingDao dao, int n, int repetitions) throws Exception {
+        Random random = new Random(7);
+        Map<String, Result> results = new LinkedHashMap<>();
+        Result baseline = time("baseline: detail by tracking id (PK)", repetitions, i -> {
+            try {
+                return dao.find(String.format(Locale.ROOT, "m%09d", random.nextInt(n))).map(d -> (long) d.events().size()).orElse(0L);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        results.put("baseline", baseline);
+        results.put("sender", time("sender (exact)", repetitions, search(dao, i -> SearchCriteria.builder().sender(sender(random.nextInt(SENDERS))).build())));
+        results.put("senderDomain", time("sender @domain", repetitions, search(dao, i -> SearchCriteria.builder()
+            .sender("@sender" + random.nextInt(SENDER_DOMAINS) + ".example").build())));
+        results.put("nullSender", time("sender <>", repetitions, search(dao, i -> SearchCriteria.builder().sender("<>").build())));
+        results.put("recipient", time("recipient (exact)", repetitions, search(dao, i -> SearchCriteria.builder()
+            .recipient(recipient(random.nextInt(RECIPIENTS))).build())));
+        results.put("recipientDomain", time("recipient @domain (2% of all)", repetitions, search(dao, i -> SearchCriteria.builder()
+            .recipient("@corp" + random.nextInt(RECIPIENT_DOMAINS) + ".test").build())));
+        results.put("today", time("period: last 24 h", repetitions, search(dao, i -> SearchCriteria.builder()
+            .from(NOW.minus(Duration.ofDays(1))).to(NOW.plusSeconds(1)).build())));
+        results.put("week", time("period: last 7 days", repetitions, search(dao, i -> SearchCriteria.builder()
+            .from(NOW.minus(Duration.ofDays(7))).to(NOW.plusSeconds(1)).build())));
+        results.put("month", time("period: last 30 days", repetitions, search(dao, i -> SearchCriteria.builder()
+            .from(NOW.minus(Duration.ofDays(30))).to(NOW.plusSeconds(1)).build())));
+        results.put("senderWeek", time("sender @domain + last 7 days", repetitions, search(dao, i -> SearchCriteria.builder()
+            .sender("@sender" + random.nextInt(SENDER_DOMAINS) + ".example").from(NOW.minus(Duration.ofDays(7))).to(NOW.plusSeconds(1)).build())));
+        results.put("subject", time("subject contains (all time)", Math.max(5, repetitions / 4), search(dao, i -> SearchCriteria.builder()
+            .subjectContains("#" + (100_000 + random.nextInt(800_000))).build())));
+        results.put("subjectWeek", time("subject contains + last 7 days", repetitions, search(dao, i -> SearchCriteria.builder()
+            .subjectContains(WORDS[random.nextInt(WORDS.length)] + " " + WORDS[random.nextInt(WORDS.length)])
+            .from(NOW.minus(Duration.ofDays(7))).to(NOW.plusSeconds(1)).build())));
+        results.put("attachment", time("attachment name", repetitions, search(dao, i -> SearchCriteria.builder()
+            .attachment(WORDS[random.nextInt(WORDS.length)] + random.nextInt(1000) + ".pdf").build())));
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-38s %10s %10s %12s %10s%n", "query (first page of 20 + total)", "p50 ms", "p95 ms", "avg total", "p95/base");
+        for (Result r : results.values()) {
+            System.out.printf(Locale.ROOT, "%-38s %10.1f %10.1f %12.0f %10.1f%n", r.name(), r.p50(), r.p95(), r.meanTotal(), r.p95() / baseline.p95());
+        }
+
+        int rows = Math.min(100_000, n);
+        for (int run = 0; run < 2; run++) {
+            AtomicLong chars = new AtomicLong();
+            Writer sink = new Writer() {
+                @Override
+                public void write(char[] cbuf, int off, int len) {
+                    chars.addAndGet(len);
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            long start = System.nanoTime();
+            CSVPrinter printer = new CSVPrinter(sink, CSVFormat.RFC4180);
+            long streamed = dao.stream(SearchCriteria.all(), rows, m -> {
+                try {
+                    printer.printRecord(m.firstSeen().toString(), m.lastEvent().map(EventType::label).orElse(""), m.trackingId(),
+                        m.messageId().orElse(""), m.node(), m.sender(), String.join(", ", m.recipients()), m.subject().orElse(""),
+                        m.status().name().toLowerCase(Locale.ROOT), m.outcome().orElse(""), m.rejectReason().orElse(""),
+                        String.join(", ", m.attachments()), m.messageSecurity(), m.tls() ? "TLS" : "None");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            printer.flush();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "CSV export run %d: %,d rows, %,d chars in %.2f s = %,.0f rows/s%n", run + 1, streamed, chars.get(),
+                seconds, streamed / seconds);
+        }
+    }
+}

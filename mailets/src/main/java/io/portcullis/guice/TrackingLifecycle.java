@@ -1,0 +1,45 @@
+package io.portcullis.guice;
+
+import javax.annotation.PreDestroy;
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.lifecycle.api.Startable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.portcullis.store.GatewayStore;
+import io.portcullis.tracking.store.GroupCommitTracker;
+import io.portcullis.tracking.store.TrackingPurge;
+
+/**
+ * Starts the tracking retention purge with the server; at shutdown stops it, writes the events still queued and
+ * closes the gateway store (Derby shut down cleanly).
+ */
+@Singleton
+public class TrackingLifecycle implements Startable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(TrackingLifecycle.class);
+
+    private final GatewayStore store;
+    private final GroupCommitTracker tracker;
+    private final TrackingPurge purge;
+
+    @Inject
+    public TrackingLifecycle(GatewayStore store, GroupCommitTracker tracker, TrackingPurge purge) {
+        this.store = store;
+        this.tracker = tracker;
+        this.purge = purge;
+    }
+
+    public void start() {
+        purge.start();
+    }
+
+    @PreDestroy
+    public void stop() {
+        LOGGER.info("Stopping message tracking");
+        purge.close();
+        tracker.close();
+        store.close();
+    }
+}

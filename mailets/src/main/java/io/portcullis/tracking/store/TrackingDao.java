@@ -1,0 +1,488 @@
+package io.portcullis.tracking.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.portcullis.tracking.EventType;
+import io.portcullis.tracking.MessageInfo;
+import io.portcullis.tracking.MessageStatus;
+import io.portcullis.tracking.RejectReason;
+import io.portcullis.tracking.StatusRules;
+import io.portcullis.tracking.TrackedEvent;
+import io.portcullis.tracking.TrackingInfo;
+
+/**
+ * Plain JDBC access to the tracking tables of the gateway store (migration {@code V2__tracking.sql}). Every
+ * value reaches the database as a bind parameter: search criteria never become SQL text.
+ */
+public class TrackingDao {
+    public static final String ACCEPTED = "accepted";
+    public static final String REJECTED = "rejected";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, String>> INFO_TYPE = new TypeReference<>() {
+    };
+    private static final String MESSAGE_COLUMNS = "m.tracking_id, m.first_seen, m.last_update, m.node, m.sender, m.recipients, "
+        + "m.subject, m.message_id, m.sending_host, m.sending_ip, m.helo, m.size_bytes, m.attachments, m.message_security, m.tls, "
+        + "m.auth_user, m.status, m.action, m.outcome, m.reject_reason, m.last_event";
+
+    private final DataSource dataSource;
+    private final String node;
+
+    /** {@code node}: the name of this gateway node, stored on the messages it creates. */
+    public TrackingDao(DataSource dataSource, String node) {
+        this.dataSource = dataSource;
+        this.node = node;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    /** An event and what is known of its message. */
+    public record Write(TrackedEvent event, MessageInfo message) {
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /** Writes {@code writes} in one transaction (committed here); on failure nothing of them is kept. */
+    public void writeAll(List<Write> writes) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement update = connection.prepareStatement(
+                        "UPDATE tracking_message SET last_update = ?, last_event = ?, status = COALESCE(?, status), "
+                            + "action = COALESCE(?, action), outcome = COALESCE(?, outcome), reject_reason = COALESCE(?, reject_reason) "
+                            + "WHERE tracking_id = ?");
+                     PreparedStatement event = connection.prepareStatement(
+                        "INSERT INTO tracking_event (tracking_id, event_time, event_type, info) VALUES (?, ?, ?, ?)")) {
+                    for (Write write : writes) {
+                        write(connection, update, event, write);
+                    }
+                    event.executeBatch();
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private void write(Connection connection, PreparedStatement update, PreparedStatement event, Write write) throws SQLException {
+        TrackedEvent e = write.event();
+        Optional<MessageStatus> status = StatusRules.statusAfter(e.type(), e.info());
+        Optional<String> reason = Optional.ofNullable(e.info().get(TrackingInfo.REJECT_REASON))
+            .map(r -> RejectReason.parse(r).map(RejectReason::systemName).orElse(r));
+        long at = e.at().toEpochMilli();
+        update.setLong(1, at);
+        update.setString(2, e.type().name());
+        setNullable(update, 3, status.map(Enum::name));
+        setNullable(update, 4, status.map(TrackingDao::actionOf));
+        setNullable(update, 5, status.map(s -> truncate(e.type().label(), 255)));
+        setNullable(update, 6, reason.map(r -> truncate(r, 64)));
+        update.setString(7, e.trackingId());
+        if (update.executeUpdate() == 0) {
+            insertMessage(connection, e, write.message(), status.orElse(MessageStatus.PROCESSING), reason);
+        }
+        event.setString(1, e.trackingId());
+        event.setLong(2, at);
+        event.setString(3, e.type().name());
+        event.setString(4, e.info().isEmpty() ? null : toJson(e.info()));
+        event.addBatch();
+    }
+
+    private void insertMessage(Connection connection, TrackedEvent e, MessageInfo info, MessageStatus status, Optional<String> reason) throws SQLException {
+        // What the event carries fills in what the message information lacks (e.g. an SMTP-stage refusal).
+        List<String> recipients = info.recipients().isEmpty()
+            ? split(e.info().get(TrackingInfo.RECIPIENTS)) : info.recipients();
+        recipients = recipients.stream().map(r -> r.trim().toLowerCase(Locale.ROOT)).filter(r -> !r.isEmpty()).distinct()
+            .map(r -> truncate(r, 320)).collect(Collectors.toList());
+        List<String> attachments = info.attachments().isEmpty() ? split(e.info().get(TrackingInfo.ATTACHMENTS)) : info.attachments();
+        Optional<String> sendingHost = info.sendingHost().or(() -> Optional.ofNullable(e.info().get(TrackingInfo.SENDING_HOST)));
+        String sender = info.sender().map(s -> s.trim().toLowerCase(Locale.ROOT)).orElse("");
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO tracking_message (tracking_id, first_seen, last_update, node, "
+                + "sender, sender_domain, recipients, subject, subject_lc, message_id, sending_host, sending_ip, helo, size_bytes, attachments, "
+                + "message_security, tls, auth_user, status, action, outcome, reject_reason, last_event) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            long at = e.at().toEpochMilli();
+            insert.setString(1, e.trackingId());
+            insert.setLong(2, at);
+            insert.setLong(3, at);
+            insert.setString(4, truncate(node, 128));
+            insert.setString(5, truncate(sender, 320));
+            insert.setString(6, truncate(domainOf(sender), 255));
+            insert.setString(7, truncate(String.join(", ", recipients), 4000));
+            setNullable(insert, 8, info.subject().map(s -> truncate(s, 998)));
+            setNullable(insert, 9, info.subject().map(s -> truncate(s.toLowerCase(Locale.ROOT), 998)));
+            setNullable(insert, 10, info.messageId().map(s -> truncate(s.trim(), 998)));
+            setNullable(insert, 11, sendingHost.map(s -> truncate(s.trim().toLowerCase(Locale.ROOT), 255)));
+            setNullable(insert, 12, info.sendingIp().map(s -> truncate(s.trim(), 64)));
+            setNullable(insert, 13, info.helo().map(s -> truncate(s.trim(), 255)));
+            if (info.size().isPresent()) {
+                insert.setLong(14, info.size().get());
+            } else {
+                insert.setNull(14, Types.BIGINT);
+            }
+            insert.setString(15, attachments.isEmpty() ? null : truncate(String.join(", ", attachments), 4000));
+            insert.setString(16, info.messageSecurity());
+            insert.setShort(17, (short) (info.tls() ? 1 : 0));
+            setNullable(insert, 18, info.authUser().map(s -> truncate(s, 320)));
+            insert.setString(19, status.name());
+            insert.setString(20, actionOf(status));
+            insert.setString(21, truncate(e.type().label(), 255));
+            setNullable(insert, 22, reason.map(r -> truncate(r, 64)));
+            insert.setString(23, e.type().name());
+            insert.executeUpdate();
+        }
+        if (!recipients.isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO tracking_recipient (tracking_id, recipient, recipient_domain) VALUES (?, ?, ?)")) {
+                for (String recipient : recipients) {
+                    insert.setString(1, e.trackingId());
+                    insert.setString(2, recipient);
+                    insert.setString(3, truncate(domainOf(recipient), 255));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        }
+        if (!attachments.isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO tracking_attachment (tracking_id, position, name_lc) VALUES (?, ?, ?)")) {
+                int position = 0;
+                for (String attachment : attachments) {
+                    insert.setString(1, e.trackingId());
+                    insert.setInt(2, position++);
+                    insert.setString(3, truncate(attachment.trim().toLowerCase(Locale.ROOT), 255));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        }
+    }
+
+    static String actionOf(MessageStatus status) {
+        return status == MessageStatus.REJECTED ? REJECTED : ACCEPTED;
+    }
+
+    static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1);
+    }
+
+    private static List<String> split(String value) {
+        if (value == null || value.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toList());
+    }
+
+    static String truncate(String value, int max) {
+        return value.length() <= max ? value : value.substring(0, max);
+    }
+
+    private static void setNullable(PreparedStatement statement, int index, Optional<String> value) throws SQLException {
+        if (value.isPresent()) {
+            statement.setString(index, value.get());
+        } else {
+            statement.setNull(index, Types.VARCHAR);
+        }
+    }
+
+    private static String toJson(Map<String, String> info) {
+        try {
+            String json = JSON.writeValueAsString(new LinkedHashMap<>(info));
+            return truncate(json, 8000).length() == json.length() ? json : JSON.writeValueAsString(Map.of("truncated", truncate(json, 7000)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> fromJson(String json) {
+        if (json == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(json, INFO_TYPE);
+        } catch (JsonProcessingException e) {
+            return Map.of("raw", json);
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * The FROM clause (joins included) and WHERE condition of a search, and its bind values in order.
+     * Recipient and attachment criteria join a DISTINCT derived table of the child table's index range: Derby
+     * then reads the matching ids from the index and looks the messages up by primary key, instead of probing
+     * a subquery for every message.
+     */
+    record Where(String sql, List<Object> values) {
+    }
+
+    static Where where(SearchCriteria criteria) {
+        List<String> conditions = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        StringBuilder tables = new StringBuilder(" FROM tracking_message m");
+        criteria.recipient().ifPresent(recipient -> {
+            boolean domain = recipient.startsWith("@");
+            tables.append(" JOIN (SELECT DISTINCT r.tracking_id FROM tracking_recipient r WHERE ")
+                .append(domain ? "r.recipient_domain = ?" : "r.recipient = ?")
+                .append(") rcpt ON rcpt.tracking_id = m.tracking_id");
+            values.add((domain ? recipient.substring(1) : recipient).toLowerCase(Locale.ROOT));
+        });
+        criteria.attachment().ifPresent(name -> {
+            tables.append(" JOIN (SELECT DISTINCT a.tracking_id FROM tracking_attachment a WHERE a.name_lc = ?) att ON att.tracking_id = m.tracking_id");
+            values.add(name.toLowerCase(Locale.ROOT));
+        });
+        criteria.sender().ifPresent(sender -> {
+            if (sender.equals(SearchCriteria.NULL_SENDER)) {
+                conditions.add("m.sender = ''");
+            } else if (sender.startsWith("@")) {
+                conditions.add("m.sender_domain = ?");
+                values.add(sender.substring(1).toLowerCase(Locale.ROOT));
+            } else {
+                conditions.add("m.sender = ?");
+                values.add(sender.toLowerCase(Locale.ROOT));
+            }
+        });
+        criteria.subjectContains().ifPresent(text -> {
+            conditions.add("m.subject_lc LIKE ? ESCAPE '!'");
+            values.add("%" + text.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        });
+        criteria.sendingHost().ifPresent(host -> {
+            conditions.add("(m.sending_host = ? OR m.sending_ip = ?)");
+            values.add(host.toLowerCase(Locale.ROOT));
+            values.add(host);
+        });
+        criteria.rejectReason().ifPresent(reason -> {
+            conditions.add("m.reject_reason = ?");
+            values.add(reason.systemName());
+        });
+        criteria.messageSecurity().ifPresent(security -> {
+            if (security.equals("any")) {
+                conditions.add("m.message_security <> 'none'");
+            } else {
+                conditions.add("m.message_security = ?");
+                values.add(security);
+            }
+        });
+        criteria.tls().ifPresent(tls -> conditions.add(tls ? "m.tls = 1" : "m.tls = 0"));
+        criteria.action().ifPresent(action -> {
+            conditions.add("m.action = ?");
+            values.add(action);
+        });
+        criteria.from().ifPresent(from -> {
+            conditions.add("m.first_seen >= ?");
+            values.add(from.toEpochMilli());
+        });
+        criteria.to().ifPresent(to -> {
+            conditions.add("m.first_seen < ?");
+            values.add(to.toEpochMilli());
+        });
+        criteria.node().ifPresent(n -> {
+            conditions.add("m.node = ?");
+            values.add(n);
+        });
+        criteria.status().ifPresent(s -> {
+            conditions.add("m.status = ?");
+            values.add(s.name());
+        });
+        return new Where(tables + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)), values);
+    }
+
+    private static void bind(PreparedStatement statement, List<Object> values) throws SQLException {
+        int index = 1;
+        for (Object value : values) {
+            if (value instanceof Long) {
+                statement.setLong(index++, (Long) value);
+            } else {
+                statement.setString(index++, (String) value);
+            }
+        }
+    }
+
+    /** One page ({@code page} from 1) of messages matching {@code criteria}, newest first, with the total count. */
+    public SearchResult search(SearchCriteria criteria, int page, int pageSize) throws SQLException {
+        Where where = where(criteria);
+        try (Connection connection = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*)" + where.sql())) {
+                bind(count, where.values());
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+            List<TrackedMessage> messages = new ArrayList<>();
+            if (total > (long) (page - 1) * pageSize) {
+                try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
+                        + " ORDER BY m.first_seen DESC, m.tracking_id DESC OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+                    List<Object> values = new ArrayList<>(where.values());
+                    bind(select, values);
+                    select.setLong(values.size() + 1, (long) (page - 1) * pageSize);
+                    select.setLong(values.size() + 2, pageSize);
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            messages.add(message(rs, List.of()));
+                        }
+                    }
+                }
+            }
+            return new SearchResult(total, page, pageSize, messages);
+        }
+    }
+
+    /**
+     * Streams the messages matching {@code criteria}, newest first, at most {@code limit} of them, to
+     * {@code consumer} (one database cursor; nothing is accumulated). Returns how many were streamed.
+     */
+    public long stream(SearchCriteria criteria, long limit, Consumer<TrackedMessage> consumer) throws SQLException {
+        Where where = where(criteria);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
+                    + " ORDER BY m.first_seen DESC, m.tracking_id DESC FETCH FIRST ? ROWS ONLY")) {
+                select.setFetchSize(500);
+                bind(select, where.values());
+                select.setLong(where.values().size() + 1, limit);
+                long count = 0;
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        consumer.accept(message(rs, List.of()));
+                        count++;
+                    }
+                }
+                return count;
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** The message and its events, oldest first. */
+    public Optional<MessageDetail> find(String trackingId) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            List<String> recipients = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT recipient FROM tracking_recipient WHERE tracking_id = ? ORDER BY recipient")) {
+                select.setString(1, trackingId);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        recipients.add(rs.getString(1));
+                    }
+                }
+            }
+            TrackedMessage message;
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + " FROM tracking_message m WHERE m.tracking_id = ?")) {
+                select.setString(1, trackingId);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    message = message(rs, recipients);
+                }
+            }
+            List<StoredEvent> events = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT event_id, event_time, event_type, info FROM tracking_event WHERE tracking_id = ? ORDER BY event_time, event_id")) {
+                select.setString(1, trackingId);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        Optional<EventType> type = EventType.parse(rs.getString(3));
+                        if (type.isPresent()) {
+                            events.add(new StoredEvent(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), type.get(), fromJson(rs.getString(4))));
+                        }
+                    }
+                }
+            }
+            return Optional.of(new MessageDetail(message, events));
+        }
+    }
+
+    private static TrackedMessage message(ResultSet rs, List<String> recipients) throws SQLException {
+        String sender = rs.getString(5);
+        long size = rs.getLong(12);
+        Optional<Long> sizeValue = rs.wasNull() ? Optional.empty() : Optional.of(size);
+        return new TrackedMessage(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4),
+            sender.isEmpty() ? SearchCriteria.NULL_SENDER : sender,
+            recipients.isEmpty() ? split(rs.getString(6)) : recipients,
+            Optional.ofNullable(rs.getString(7)), Optional.ofNullable(rs.getString(8)), Optional.ofNullable(rs.getString(9)),
+            Optional.ofNullable(rs.getString(10)), Optional.ofNullable(rs.getString(11)), sizeValue, split(rs.getString(13)),
+            rs.getString(14), rs.getShort(15) == 1, Optional.ofNullable(rs.getString(16)), MessageStatus.valueOf(rs.getString(17)),
+            rs.getString(18), Optional.ofNullable(rs.getString(19)), Optional.ofNullable(rs.getString(20)),
+            Optional.ofNullable(rs.getString(21)).flatMap(EventType::parse));
+    }
+
+    // ------------------------------------------------------------------ retention
+
+    /**
+     * Deletes messages (with their recipients, attachments and events) not updated since {@code cutoff}, in
+     * transactions of at most {@code batchSize} messages. Returns how many messages were deleted.
+     */
+    public long purgeOlderThan(Instant cutoff, int batchSize) throws SQLException {
+        long deleted = 0;
+        try (Connection connection = dataSource.getConnection()) {
+            while (true) {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT tracking_id FROM tracking_message WHERE last_update < ? FETCH FIRST ? ROWS ONLY")) {
+                    select.setLong(1, cutoff.toEpochMilli());
+                    select.setInt(2, batchSize);
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                if (ids.isEmpty()) {
+                    return deleted;
+                }
+                connection.setAutoCommit(false);
+                try {
+                    for (String table : List.of("tracking_event", "tracking_recipient", "tracking_attachment", "tracking_message")) {
+                        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE tracking_id = ?")) {
+                            for (String id : ids) {
+                                delete.setString(1, id);
+                                delete.addBatch();
+                            }
+                            delete.executeBatch();
+                        }
+                    }
+                    connection.commit();
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+                deleted += ids.size();
+                if (ids.size() < batchSize) {
+                    return deleted;
+                }
+            }
+        }
+    }
+}
