@@ -181,6 +181,13 @@ public class QuarantineService {
         }
     }
 
+    /** An entry's metadata, recorded as "Viewed in message area" by {@code actor}. */
+    public Optional<QuarantineEntry> view(String entryId, String actor) {
+        Optional<QuarantineEntry> entry = entry(entryId);
+        entry.ifPresent(found -> track(found.message().trackingId(), EventType.VIEWED, clock.instant(), info(actor, found)));
+        return entry;
+    }
+
     /** The raw message of an entry, recorded as "Viewed raw message" by {@code actor}. */
     public Optional<byte[]> raw(String entryId, String actor) {
         try {
