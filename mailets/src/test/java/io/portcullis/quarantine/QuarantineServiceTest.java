@@ -403,6 +403,38 @@ class QuarantineServiceTest {
         assertThat(fixture.context.getSentMails()).hasSize(2);
     }
 
+    @Test
+    void schedulerRoundShouldExpireAndRecoverStuckDispatches() throws Exception {
+        String expired = holdOne("m1", "spam");
+        String stuck = holdOne("m2", "threat");
+        fixture.store.beginDispatch(stuck, DispatchAction.RELEASE, "deliver", "admin", fixture.clock.instant());
+        fixture.clock.advance(Duration.ofDays(15));
+
+        new QuarantineScheduler(fixture.service, fixture.clock).runPeriodic();
+
+        assertThat(fixture.service.entry(expired).orElseThrow().state()).isEqualTo(EntryState.DISCARDED);
+        assertThat(fixture.service.entry(stuck).orElseThrow().state()).isEqualTo(EntryState.RELEASED);
+        assertThat(fixture.context.getSentMails()).hasSize(1);
+    }
+
+    @Test
+    void brokenMimeShouldBeHeldInStalledWithTheParseErrorAsReason() throws Exception {
+        io.portcullis.stalled.DetectUnscannable detect = new io.portcullis.stalled.DetectUnscannable();
+        detect.init(FakeMailetConfig.builder().mailetName("DetectUnscannable").build());
+        FakeMail mail = FakeMail.builder().name("broken").sender("x@remote.example").recipient("bob@portcullis.test")
+            .mimeMessage(io.portcullis.stalled.StalledSamples.brokenMime()).build();
+
+        detect.service(mail);
+        Quarantine stalled = new Quarantine(fixture.service);
+        stalled.init(FakeMailetConfig.builder().mailetName("Quarantine").setProperty("area", "stalled").setProperty("notify", "none").build());
+        stalled.service(mail);
+
+        QuarantineEntry entry = fixture.service.list(ListCriteria.all().withArea("stalled")).entries().get(0);
+        assertThat(entry.message().unscannableReason()).hasValueSatisfying(reason -> assertThat(reason).startsWith("MIME parse error"));
+        assertThat(entry.message().messageSecurity()).contains("none");
+        assertThat(new String(fixture.store.raw(entry.entryId()).orElseThrow(), StandardCharsets.US_ASCII)).contains("--wrong");
+    }
+
     /** A mailet context that enqueues, then "crashes" before the caller can record anything. */
     static final class CrashAfterEnqueue {
         static class Crash extends RuntimeException {
