@@ -110,6 +110,8 @@ public class QuarantineService {
         held.put(HELD_AREA, area.name());
         held.put(RECIPIENTS, recipients);
         message.unscannableReason().ifPresent(reason -> held.put("Threats Found", reason));
+        message.messageSecurity().filter(security -> !security.equals("none"))
+            .ifPresent(security -> held.put("Encryption method", security));
         if (!message.triggeredRules().isEmpty()) {
             held.put("Triggered Rules", String.join(", ", message.triggeredRules()));
         }
@@ -218,7 +220,29 @@ public class QuarantineService {
         return dispatch(entryId, DispatchAction.FORCE, actor);
     }
 
+    /**
+     * Release by an end user (quarantine reports, user links): only their own entry ({@code user} is its
+     * recipient; anyone else gets NOT_FOUND, revealing nothing) and only from an area with
+     * {@code userRelease=true} (CONFLICT otherwise: threat and stalled are admin only). Recorded as PMM Release.
+     */
+    public ActionResult releaseByUser(String entryId, MailAddress user) {
+        Optional<QuarantineEntry> entry = entry(entryId);
+        if (entry.isEmpty() || !entry.get().recipient().equalsIgnoreCase(user.asString())) {
+            return ActionResult.notFound(entryId);
+        }
+        boolean allowed = configuration.area(entry.get().message().area()).map(Area::userRelease).orElse(false);
+        if (!allowed) {
+            return new ActionResult(entryId, ActionResult.Outcome.CONFLICT, Optional.of(entry.get().state()), Optional.empty(),
+                Optional.of("messages held in " + entry.get().message().area() + " can only be released by an administrator"));
+        }
+        return dispatch(entryId, DispatchAction.RELEASE, user.asString(), EventType.USER_RELEASE);
+    }
+
     public ActionResult dispatch(String entryId, DispatchAction action, String actor) {
+        return dispatch(entryId, action, actor, action.event());
+    }
+
+    private ActionResult dispatch(String entryId, DispatchAction action, String actor, EventType event) {
         try {
             Optional<QuarantineEntry> entry = store.entry(entryId);
             if (entry.isEmpty()) {
@@ -235,7 +259,7 @@ public class QuarantineService {
             Map<String, String> info = info(actor, dispatching);
             info.put(NEW_MESSAGE_ID, copy);
             info.put("Action", action.value());
-            track(dispatching.message().trackingId(), action.event(), clock.instant(), info);
+            track(dispatching.message().trackingId(), event, clock.instant(), info);
             return new ActionResult(entryId, ActionResult.Outcome.DONE, Optional.of(action.done()), Optional.of(copy), Optional.empty());
         } catch (SQLException e) {
             throw new QuarantineException("Quarantine " + action.value() + " of " + entryId + " failed: " + e.getMessage(), e);

@@ -72,7 +72,7 @@ class QuarantineModuleTest {
     }
 
     @Test
-    void initializationOperationShouldStartTheSchedulerAndPreDestroyStopIt() throws Exception {
+    void initializationOperationShouldStartTheSchedulerAndStopShouldStopIt() throws Exception {
         Injector injector = injector();
         Set<InitializationOperation> operations = injector.getInstance(Key.get(new TypeLiteral<Set<InitializationOperation>>() { }));
         QuarantineScheduler scheduler = injector.getInstance(QuarantineScheduler.class);

@@ -435,6 +435,19 @@ class QuarantineServiceTest {
         assertThat(new String(fixture.store.raw(entry.entryId()).orElseThrow(), StandardCharsets.US_ASCII)).contains("--wrong");
     }
 
+    @Test
+    void releaseByUserShouldReleaseOwnSpamAndRefuseThreatsAndOthersEntries() throws Exception {
+        String spam = holdOne("m1", "spam");
+        String threat = holdOne("m2", "threat");
+
+        assertThat(fixture.service.releaseByUser(spam, new MailAddress("eve@portcullis.test")).outcome()).isEqualTo(ActionResult.Outcome.NOT_FOUND);
+        assertThat(fixture.service.releaseByUser(threat, new MailAddress("bob@portcullis.test")).outcome()).isEqualTo(ActionResult.Outcome.CONFLICT);
+        assertThat(fixture.service.releaseByUser(spam, new MailAddress("bob@portcullis.test")).outcome()).isEqualTo(ActionResult.Outcome.DONE);
+
+        assertThat(fixture.context.getSentMails()).hasSize(1);
+        assertThat(fixture.tracker.of(EventType.USER_RELEASE).get(0).info()).containsEntry("Actioned by", "bob@portcullis.test");
+    }
+
     /** A mailet context that enqueues, then "crashes" before the caller can record anything. */
     static final class CrashAfterEnqueue {
         static class Crash extends RuntimeException {
