@@ -32,6 +32,13 @@ class QuarantineFixture implements AutoCloseable {
 
     /** One real Derby database per test class (creating one takes seconds); tables are emptied for each test. */
     static GatewayStore openStore(Path dir) {
+        // -Dportcullis.test.storeUrl=jdbc:postgresql://... runs the same tests against another database
+        // (the JDBC driver added with -Dmaven.test.additionalClasspath=...).
+        String url = System.getProperty("portcullis.test.storeUrl", "");
+        if (!url.isBlank()) {
+            return GatewayStore.open(new StoreConfiguration(url, java.util.Optional.ofNullable(System.getProperty("portcullis.test.storeUser")),
+                java.util.Optional.empty(), 4));
+        }
         return GatewayStore.open(StoreConfiguration.embeddedDerby(dir.resolve("store")));
     }
 
