@@ -65,7 +65,7 @@ public class QuarantineStore {
             try {
                 try (PreparedStatement ps = connection.prepareStatement("INSERT INTO quarantine_message (message_id, mail_name, "
                     + "tracking_id, sender, subject, area, score, reasons, triggered_rules, direction, message_security, "
-                    + "unscannable_reason, arrival, size_bytes, raw_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "unscannable_reason, arrival, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, message.messageId());
                     ps.setString(2, truncate(message.mailName(), 255));
                     ps.setString(3, truncate(message.trackingId(), 64));
@@ -84,20 +84,25 @@ public class QuarantineStore {
                     ps.setString(12, message.unscannableReason().map(s -> truncate(s, 2000)).orElse(null));
                     ps.setLong(13, message.arrival().toEpochMilli());
                     ps.setLong(14, raw.length);
-                    ps.setBytes(15, raw);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = connection.prepareStatement("INSERT INTO quarantine_raw (message_id, raw_message) VALUES (?, ?)")) {
+                    ps.setString(1, message.messageId());
+                    ps.setBytes(2, raw);
                     ps.executeUpdate();
                 }
                 List<String> ids = new ArrayList<>();
                 try (PreparedStatement ps = connection.prepareStatement("INSERT INTO quarantine_entry (entry_id, message_id, "
-                    + "recipient, state, expiry, state_changed, notify_pending) VALUES (?, ?, ?, 'HELD', ?, ?, ?)")) {
+                    + "recipient, state, arrival, expiry, state_changed, notify_pending) VALUES (?, ?, ?, 'HELD', ?, ?, ?, ?)")) {
                     for (NewEntry entry : entries) {
                         String id = newId();
                         ps.setString(1, id);
                         ps.setString(2, message.messageId());
                         ps.setString(3, truncate(entry.recipient().toLowerCase(Locale.ROOT), 320));
-                        setInstant(ps, 4, entry.expiry());
-                        ps.setLong(5, message.arrival().toEpochMilli());
-                        ps.setShort(6, (short) (notifyPending ? 1 : 0));
+                        ps.setLong(4, message.arrival().toEpochMilli());
+                        setInstant(ps, 5, entry.expiry());
+                        ps.setLong(6, message.arrival().toEpochMilli());
+                        ps.setShort(7, (short) (notifyPending ? 1 : 0));
                         ps.addBatch();
                         ids.add(id);
                     }
@@ -122,7 +127,8 @@ public class QuarantineStore {
     /** The raw bytes of the message of this entry; empty when unknown or already purged. */
     public Optional<byte[]> raw(String entryId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement ps = connection.prepareStatement("SELECT m.raw_message" + FROM + " WHERE e.entry_id = ?")) {
+             PreparedStatement ps = connection.prepareStatement("SELECT r.raw_message FROM quarantine_entry e "
+                 + "JOIN quarantine_raw r ON e.message_id = r.message_id WHERE e.entry_id = ?")) {
             ps.setString(1, entryId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -148,11 +154,11 @@ public class QuarantineStore {
             args.add(area.toLowerCase(Locale.ROOT));
         });
         criteria.from().ifPresent(from -> {
-            where.append(" AND m.arrival >= ?");
+            where.append(" AND e.arrival >= ?");
             args.add(from.toEpochMilli());
         });
         criteria.to().ifPresent(to -> {
-            where.append(" AND m.arrival < ?");
+            where.append(" AND e.arrival < ?");
             args.add(to.toEpochMilli());
         });
         long total;
@@ -168,7 +174,7 @@ public class QuarantineStore {
         pageArgs.add((long) (criteria.page() - 1) * criteria.pageSize());
         pageArgs.add((long) criteria.pageSize());
         List<QuarantineEntry> entries = query("SELECT " + COLUMNS + FROM + where
-            + " ORDER BY m.arrival DESC, e.entry_id OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", pageArgs);
+            + " ORDER BY e.arrival DESC, e.entry_id OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", pageArgs);
         return new EntryPage(criteria.page(), criteria.pageSize(), total, entries);
     }
 
@@ -279,9 +285,9 @@ public class QuarantineStore {
     }
 
     private static void purgeRawIfDone(Connection connection, String entryId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("UPDATE quarantine_message SET raw_message = NULL "
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM quarantine_raw "
             + "WHERE message_id = (SELECT message_id FROM quarantine_entry WHERE entry_id = ?) AND NOT EXISTS "
-            + "(SELECT 1 FROM quarantine_entry x WHERE x.message_id = quarantine_message.message_id AND x.state IN ('HELD', 'DISPATCHING'))")) {
+            + "(SELECT 1 FROM quarantine_entry x WHERE x.message_id = quarantine_raw.message_id AND x.state IN ('HELD', 'DISPATCHING'))")) {
             ps.setString(1, entryId);
             ps.executeUpdate();
         }
@@ -309,7 +315,7 @@ public class QuarantineStore {
     }
 
     public List<QuarantineEntry> pendingNotifications(int limit) throws SQLException {
-        return query("SELECT " + COLUMNS + FROM + " WHERE e.notify_pending = 1 AND e.state = 'HELD' ORDER BY m.arrival "
+        return query("SELECT " + COLUMNS + FROM + " WHERE e.notify_pending = 1 AND e.state = 'HELD' ORDER BY e.arrival "
             + "FETCH FIRST " + limit + " ROWS ONLY", List.of());
     }
 

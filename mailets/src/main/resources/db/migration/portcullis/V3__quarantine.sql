@@ -21,13 +21,19 @@ CREATE TABLE quarantine_message (
     message_security VARCHAR(16),
     unscannable_reason VARCHAR(2000),
     arrival BIGINT NOT NULL,
-    size_bytes BIGINT NOT NULL,
-    -- NULL once no entry of the message is held any more (released, deleted, discarded everywhere)
-    raw_message ${binaryType}
+    size_bytes BIGINT NOT NULL
 );
 CREATE INDEX quarantine_message_arrival ON quarantine_message (arrival);
 CREATE INDEX quarantine_message_sender ON quarantine_message (sender, arrival);
 CREATE INDEX quarantine_message_area ON quarantine_message (area, arrival);
+
+-- The raw bytes apart from the metadata (listing never reads them). Deleted once no entry of the message is
+-- held any more (released, deleted, discarded everywhere).
+CREATE TABLE quarantine_raw (
+    message_id VARCHAR(64) NOT NULL PRIMARY KEY,
+    raw_message ${binaryType} NOT NULL,
+    CONSTRAINT quarantine_raw_message FOREIGN KEY (message_id) REFERENCES quarantine_message (message_id) ON DELETE CASCADE
+);
 
 CREATE TABLE quarantine_entry (
     entry_id VARCHAR(64) NOT NULL PRIMARY KEY,
@@ -36,6 +42,8 @@ CREATE TABLE quarantine_entry (
     -- HELD, DISPATCHING (release / retry / force committed, re-injection in progress), RELEASED, RETRIED,
     -- FORCED, DELETED, DISCARDED
     state VARCHAR(16) NOT NULL,
+    -- arrival of the message (copied here so that listings sort on this table's indexes)
+    arrival BIGINT NOT NULL,
     -- NULL = never expires
     expiry BIGINT,
     state_changed BIGINT NOT NULL,
@@ -49,7 +57,8 @@ CREATE TABLE quarantine_entry (
     notify_pending SMALLINT NOT NULL,
     CONSTRAINT quarantine_entry_message FOREIGN KEY (message_id) REFERENCES quarantine_message (message_id) ON DELETE CASCADE
 );
-CREATE INDEX quarantine_entry_recipient ON quarantine_entry (recipient, state);
+CREATE INDEX quarantine_entry_recipient ON quarantine_entry (recipient, state, arrival);
+CREATE INDEX quarantine_entry_state_arrival ON quarantine_entry (state, arrival);
 CREATE INDEX quarantine_entry_state_expiry ON quarantine_entry (state, expiry);
 CREATE INDEX quarantine_entry_message ON quarantine_entry (message_id);
 CREATE INDEX quarantine_entry_notify ON quarantine_entry (notify_pending, state);

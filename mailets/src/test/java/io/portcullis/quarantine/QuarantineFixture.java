@@ -50,6 +50,7 @@ class QuarantineFixture implements AutoCloseable {
         this.gatewayStore = gatewayStore;
         try (java.sql.Connection connection = gatewayStore.connection(); java.sql.Statement statement = connection.createStatement()) {
             statement.executeUpdate("DELETE FROM quarantine_entry");
+            statement.executeUpdate("DELETE FROM quarantine_raw");
             statement.executeUpdate("DELETE FROM quarantine_message");
         }
         this.store = new QuarantineStore(gatewayStore);
