@@ -50,7 +50,7 @@ class QuarantineModuleTest {
     }
 
     private static Injector injector() {
-        return Guice.createInjector(new QuarantineModule(), binder -> {
+        return Guice.createInjector(new QuarantineModule(), new org.apache.james.onami.lifecycle.PreDestroyModule(), binder -> {
             binder.bind(GatewayStore.class).toInstance(store);
             binder.bind(MessageTracker.class).toInstance(new RecordingTracker());
             binder.bind(MailetContext.class).toInstance(FakeMailContext.defaultContext());
@@ -72,7 +72,7 @@ class QuarantineModuleTest {
     }
 
     @Test
-    void initializationOperationShouldStartTheSchedulerAndStopShouldStopIt() throws Exception {
+    void initializationOperationShouldStartTheSchedulerAndServerStopShouldStopIt() throws Exception {
         Injector injector = injector();
         Set<InitializationOperation> operations = injector.getInstance(Key.get(new TypeLiteral<Set<InitializationOperation>>() { }));
         QuarantineScheduler scheduler = injector.getInstance(QuarantineScheduler.class);
@@ -81,7 +81,8 @@ class QuarantineModuleTest {
             operation.initModule();
         }
         assertThat(scheduler.isRunning()).isTrue();
-        scheduler.stop();
+        // what GuiceJamesServer.stop() does
+        injector.getInstance(Key.get(new TypeLiteral<org.apache.james.onami.lifecycle.Stager<javax.annotation.PreDestroy>>() { })).stage();
 
         assertThat(scheduler.isRunning()).isFalse();
     }
