@@ -73,6 +73,14 @@ public class Quarantine extends GenericMailet {
         }
     }
 
+    /** The processors release, retry and force re-inject into: James refuses to start when one is missing. */
+    @Override
+    public java.util.Collection<org.apache.mailet.ProcessingState> requiredProcessingState() {
+        QuarantineConfiguration configuration = service.configuration();
+        return java.util.stream.Stream.of(configuration.releaseProcessor(), configuration.retryProcessor(), configuration.forceProcessor())
+            .distinct().map(org.apache.mailet.ProcessingState::new).collect(java.util.stream.Collectors.toList());
+    }
+
     public Area area() {
         return area;
     }

@@ -448,6 +448,12 @@ class QuarantineServiceTest {
         assertThat(fixture.tracker.of(EventType.USER_RELEASE).get(0).info()).containsEntry("Actioned by", "bob@portcullis.test");
     }
 
+    @Test
+    void quarantineShouldRequireTheProcessorsItReinjectsInto() throws Exception {
+        assertThat(fixture.mailet("spam").requiredProcessingState()).extracting(org.apache.mailet.ProcessingState::getValue)
+            .containsExactly("deliver", "filter");
+    }
+
     /** A mailet context that enqueues, then "crashes" before the caller can record anything. */
     static final class CrashAfterEnqueue {
         static class Crash extends RuntimeException {
