@@ -40,6 +40,14 @@ public final class PortcullisAttributes {
     public static final AttributeName DMARC_RESULT = AttributeName.of("portcullis.dmarc.result");
     /** True when the message arrived over TLS (Boolean); set by {@code io.portcullis.tracking.smtp.TransportSecurityHook}. */
     public static final AttributeName TLS = AttributeName.of("portcullis.tls");
+    /** Quarantine: set (Boolean true) on a copy re-injected by "force"; stalling and Quarantine let it pass. */
+    public static final AttributeName FORCED = AttributeName.of("portcullis.forced");
+    /** Quarantine: the entry id a re-injected copy comes from (String); read by ReleaseGate. */
+    public static final AttributeName RELEASED_ENTRY = AttributeName.of("portcullis.releasedEntry");
+    /** Quarantine: the unique name of a re-injected copy (String); read by ReleaseGate to drop duplicates. */
+    public static final AttributeName RELEASED_COPY = AttributeName.of("portcullis.releasedCopy");
+    /** Stalled mail: recipients (List of String) whose encrypted mail bypasses stalling (allow lists). */
+    public static final AttributeName UNSCANNABLE_BYPASS = AttributeName.of("portcullis.unscannableBypass");
 
     private PortcullisAttributes() {
     }
