@@ -28,7 +28,9 @@ import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
+import io.portcullis.guice.QuarantineModule;
 import io.portcullis.guice.ScoringModule;
+import io.portcullis.guice.TrackingModule;
 import io.portcullis.server.domains.InitialDomainsModule;
 import io.portcullis.server.persistence.JpaDataModule;
 import io.portcullis.server.persistence.JpaDatabaseModule;
@@ -77,7 +79,9 @@ public class PortcullisServerMain implements JamesServerMain {
 
     /** The Portcullis capabilities (the same modules an existing James lists in extensions.properties). */
     public static final Module PORTCULLIS = Modules.combine(
-        new ScoringModule());
+        new TrackingModule(),
+        new ScoringModule(),
+        new QuarantineModule());
 
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();

@@ -70,9 +70,9 @@ class ScoringFlowTest {
         }
     }
 
-    private static long repositorySize(String name) {
-        return server.webAdmin().urlEncodingEnabled(false).get("/mailRepositories/var%2Fmail%2F" + name + "%2F")
-            .then().statusCode(200).extract().jsonPath().getLong("size");
+    private static long heldIn(String area) {
+        return server.webAdmin().queryParam("area", area).get("/portcullis/quarantine")
+            .then().statusCode(200).extract().jsonPath().getLong("total");
     }
 
     @Test
@@ -94,8 +94,8 @@ class ScoringFlowTest {
             + EICAR + "\r\n--b1--\r\n");
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertThat(repositorySize("quarantine-spam")).isEqualTo(1);
-            assertThat(repositorySize("quarantine-threat")).isEqualTo(1);
+            assertThat(heldIn("spam")).isEqualTo(1);
+            assertThat(heldIn("threat")).isEqualTo(1);
         });
         try (TestIMAPClient imap = new TestIMAPClient()) {
             imap.connect("127.0.0.1", server.imapPort()).login(BOB, PASSWORD).select(TestIMAPClient.INBOX);
