@@ -26,8 +26,28 @@ public final class PortcullisAttributes {
     /** Decision of allow / block lists: "allow" or "block" (String). */
     public static final AttributeName LIST_DECISION = AttributeName.of("portcullis.listDecision");
 
+    /** Name of the threat found in the message, e.g. {@code "EICAR-Test-File"} (String); route it to the threat area. */
+    public static final AttributeName THREAT = AttributeName.of("portcullis.threat");
+    /** SPF result of the envelope sender: pass, fail, softfail, neutral, none, temperror, permerror (String). */
+    public static final AttributeName SPF_RESULT = AttributeName.of("portcullis.spf.result");
+    /** Domain SPF was evaluated for (String): the MAIL FROM domain, or the HELO name for a null sender. */
+    public static final AttributeName SPF_DOMAIN = AttributeName.of("portcullis.spf.domain");
+    /** DKIM result: pass, fail, none, temperror (String). */
+    public static final AttributeName DKIM_RESULT = AttributeName.of("portcullis.dkim.result");
+    /** Domains (d=) of the DKIM signatures that verified (List of String). */
+    public static final AttributeName DKIM_DOMAINS = AttributeName.of("portcullis.dkim.domains");
+    /** DMARC result of the From domain: pass, fail, none, temperror (String). */
+    public static final AttributeName DMARC_RESULT = AttributeName.of("portcullis.dmarc.result");
     /** True when the message arrived over TLS (Boolean); set by {@code io.portcullis.tracking.smtp.TransportSecurityHook}. */
     public static final AttributeName TLS = AttributeName.of("portcullis.tls");
+    /** Quarantine: set (Boolean true) on a copy re-injected by "force"; stalling and Quarantine let it pass. */
+    public static final AttributeName FORCED = AttributeName.of("portcullis.forced");
+    /** Quarantine: the entry id a re-injected copy comes from (String); read by ReleaseGate. */
+    public static final AttributeName RELEASED_ENTRY = AttributeName.of("portcullis.releasedEntry");
+    /** Quarantine: the unique name of a re-injected copy (String); read by ReleaseGate to drop duplicates. */
+    public static final AttributeName RELEASED_COPY = AttributeName.of("portcullis.releasedCopy");
+    /** Stalled mail: recipients (List of String) whose encrypted mail bypasses stalling (allow lists). */
+    public static final AttributeName UNSCANNABLE_BYPASS = AttributeName.of("portcullis.unscannableBypass");
 
     private PortcullisAttributes() {
     }

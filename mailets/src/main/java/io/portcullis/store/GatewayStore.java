@@ -46,6 +46,7 @@ public class GatewayStore implements AutoCloseable {
                 .dataSource(dataSource)
                 .locations(MIGRATIONS)
                 .table("portcullis_schema_history")
+                .placeholders(placeholders(configuration))
                 .load()
                 .migrate();
         } catch (RuntimeException e) {
@@ -58,6 +59,14 @@ public class GatewayStore implements AutoCloseable {
         }
         LOGGER.info("Gateway store ready at {}", redacted(configuration.url()));
         return new GatewayStore(configuration, dataSource);
+    }
+
+    /**
+     * Placeholders usable in migrations for the few types that differ between databases:
+     * {@code ${binaryType}} (large binary: BLOB on Derby, BYTEA on PostgreSQL).
+     */
+    static java.util.Map<String, String> placeholders(StoreConfiguration configuration) {
+        return java.util.Map.of("binaryType", configuration.isPostgres() ? "BYTEA" : "BLOB");
     }
 
     private static String redacted(String url) {
