@@ -85,6 +85,10 @@ public class PendingLog {
             }
             if (action == Action.RETRY) {
                 String newName = baseName(mailName) + RETRY_SUFFIX + clock.millis() + "-" + retries.incrementAndGet();
+                if (found.mail.getAttribute(PortcullisAttributes.TRACKING_ID).isEmpty()) {
+                    // the tracking id defaults to the mail name: keep it across the rename
+                    found.mail.setAttribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of(mailName)));
+                }
                 found.mail.setName(newName);
                 found.queue.enQueue(found.mail);
                 found.queue.remove(ManageableMailQueue.Type.Name, mailName);
