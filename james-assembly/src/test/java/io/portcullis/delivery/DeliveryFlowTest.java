@@ -50,6 +50,7 @@ class DeliveryFlowTest {
                 "PORTCULLIS_RELAY_NETWORKS", "192.0.2.0/24",
                 "PORTCULLIS_DOWNSTREAM", "127.0.0.1:" + sinkPort,
                 "PORTCULLIS_DELIVERY_MODE", "forward",
+                "PORTCULLIS_SMARTHOST", "127.0.0.1:" + sinkPort,
                 "PORTCULLIS_RETRY_DELAYS", "1 hour",
                 "PORTCULLIS_PENDING_CHECK_INTERVAL", "1h"),
             String.join("\n",
@@ -183,6 +184,63 @@ class DeliveryFlowTest {
 
         assertThat(awaitMessageFor(BOB, subject)).contains("Pending timeout").contains("450 4.3.0");
         await().atMost(Duration.ofSeconds(10)).until(() -> findPending(subject) == null);
+    }
+
+    @Test
+    void bounceNowShouldReturnAPendingMailToItsSenderWithTheLastError() throws Exception {
+        sink.start("-r", "RCPT");
+        String subject = "bounce-now " + UUID.randomUUID();
+        assertThat(send(BOB, List.of("wait@acme.test"), subject)).containsOnly(250);
+        JsonPath pending = awaitPending(subject, true);
+
+        server.ports.webAdmin().post("/portcullis/logs/pending/" + pending.getString("mailName") + "?action=bounce").then().statusCode(200);
+
+        assertThat(awaitMessageFor(BOB, subject)).contains("Returned by the administrator").contains("450 4.3.0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> findPending(subject) == null);
+    }
+
+    @Test
+    void deleteShouldRemoveAPendingMailAndTrackIt() throws Exception {
+        sink.start("-r", "RCPT");
+        String subject = "delete " + UUID.randomUUID();
+        assertThat(send(BOB, List.of("drop@acme.test"), subject)).containsOnly(250);
+        JsonPath pending = awaitPending(subject, true);
+        String trackingId = awaitAttempt("drop@acme.test", "deferred").getString("trackingId");
+
+        server.ports.webAdmin().delete("/portcullis/logs/pending/" + pending.getString("mailName")).then().statusCode(204);
+
+        assertThat(findPending(subject)).isNull();
+        assertThat(server.tracker.typesOf(trackingId)).contains(EventType.DISCARDED);
+        server.ports.webAdmin().delete("/portcullis/logs/pending/" + pending.getString("mailName")).then().statusCode(404);
+    }
+
+    @Test
+    void pendingActionsShouldAnswer400ForABadActionAnd404ForAnUnknownMail() {
+        server.ports.webAdmin().post("/portcullis/logs/pending/no-such-mail?action=retry").then().statusCode(404)
+            .body("type", org.hamcrest.Matchers.equalTo("notFound"));
+        server.ports.webAdmin().post("/portcullis/logs/pending/no-such-mail?action=explode").then().statusCode(400)
+            .body("message", org.hamcrest.Matchers.containsString("retry or bounce"));
+        server.ports.webAdmin().get("/portcullis/logs/delivery?outcome=lost").then().statusCode(400);
+    }
+
+    @Test
+    void authenticatedUserMailToTheInternetShouldGoThroughTheSmarthost() throws Exception {
+        sink.start();
+        String subject = "outbound " + UUID.randomUUID();
+        org.apache.commons.net.smtp.AuthenticatingSMTPClient client = new org.apache.commons.net.smtp.AuthenticatingSMTPClient();
+        client.connect("127.0.0.1", server.ports.submissionPort());
+        try {
+            client.ehlo("client.example");
+            assertThat(client.auth(org.apache.commons.net.smtp.AuthenticatingSMTPClient.AUTH_METHOD.PLAIN, BOB, PASSWORD)).isTrue();
+            assertThat(client.mail("<" + BOB + ">")).isEqualTo(250);
+            assertThat(client.rcpt("<friend@elsewhere.example>")).isEqualTo(250);
+            assertThat(client.sendShortMessageData("From: " + BOB + "\r\nSubject: " + subject + "\r\n\r\nHi.\r\n")).isTrue();
+        } finally {
+            client.disconnect();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.messages().stream().anyMatch(m -> m.contains(subject)));
+        assertThat(awaitAttempt("friend@elsewhere.example", "delivered").getString("host")).isEqualTo("127.0.0.1");
     }
 
     @Test
