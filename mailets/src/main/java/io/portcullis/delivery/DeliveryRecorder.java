@@ -91,7 +91,7 @@ public class DeliveryRecorder {
 
     /** onSuccess: the receiving server accepted the message for these recipients. */
     public void delivered(Mail mail) {
-        SmtpReply reply = SmtpReply.parse(string(mail, PortcullisAttributes.DELIVERY_REPLY).orElse("250 accepted (reply not observed)"));
+        SmtpReply reply = SmtpReply.parse(string(mail, PortcullisAttributes.DELIVERY_REPLY).orElse("accepted by the receiving server (reply not observed)"));
         DeliveryAttempt attempt = attemptFromAttributes(mail, reply, DeliveryAttempt.Outcome.DELIVERED);
         store(attempt);
         track(mail, EventType.DELIVERED, info(attempt, Map.of()));

@@ -24,6 +24,9 @@ public final class FailureReasons {
                 || text.contains("no route") || text.contains("couldn't connect") || text.contains("could not connect")) {
                 return "The receiving server could not be reached (connection refused, timed out or no route); delivery is retried.";
             }
+            if (text.contains("not observed")) {
+                return text.startsWith("accepted") ? "Accepted by the receiving server." : "The reply travelled encrypted (TLS) and could not be read here; see the receiving server's log.";
+            }
             if (text.contains("pending timeout")) {
                 return "The message waited longer than the pending timeout and was returned to its sender.";
             }

@@ -19,6 +19,9 @@ public final class SmtpConversation {
     public record Exchange(String command, String reply) {
     }
 
+    /** Said instead of a reply that went through TLS: never invented. */
+    public static final String NOT_OBSERVED = "reply not observed (conversation encrypted by STARTTLS)";
+
     private final String mailName;
     private final Instant startedAt;
     private volatile String host;
@@ -135,11 +138,17 @@ public final class SmtpConversation {
                 return Optional.of(reply);
             }
         }
+        if (opaque) {
+            return Optional.of(new SmtpReply(Optional.empty(), Optional.empty(), NOT_OBSERVED));
+        }
         return connectError().map(error -> new SmtpReply(Optional.empty(), Optional.empty(), error));
     }
 
     /** The reply to the message content (e.g. {@code 250 2.0.0 Ok: queued as 4F2}), else the last 2xx. */
     public synchronized Optional<SmtpReply> successReply() {
+        if (opaque) {
+            return Optional.of(new SmtpReply(Optional.empty(), Optional.empty(), "accepted; " + NOT_OBSERVED));
+        }
         for (int i = exchanges.size() - 1; i >= 0; i--) {
             if (exchanges.get(i).command().equals("DATA-END")) {
                 return Optional.of(SmtpReply.parse(exchanges.get(i).reply()));

@@ -62,6 +62,8 @@ class SmtpConversationTest {
 
         assertThat(conversation.tls()).isEqualTo(DeliveryAttempt.Tls.YES);
         assertThat(conversation.exchanges()).hasSize(3);
+        assertThat(conversation.successReply().orElseThrow().code()).isEmpty();
+        assertThat(conversation.successReply().orElseThrow().text()).contains("not observed");
     }
 
     @Test
