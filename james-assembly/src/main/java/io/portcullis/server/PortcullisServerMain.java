@@ -28,6 +28,7 @@ import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
+import io.portcullis.guice.ScoringModule;
 import io.portcullis.server.domains.InitialDomainsModule;
 import io.portcullis.server.persistence.JpaDataModule;
 import io.portcullis.server.persistence.JpaDatabaseModule;
@@ -74,6 +75,10 @@ public class PortcullisServerMain implements JamesServerMain {
         new InitialDomainsModule(),
         binder -> Multibinder.newSetBinder(binder, StartUpCheck.class).addBinding().to(WebAdminExposureCheck.class));
 
+    /** The Portcullis capabilities (the same modules an existing James lists in extensions.properties). */
+    public static final Module PORTCULLIS = Modules.combine(
+        new ScoringModule());
+
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();
         String workingDirectory = System.getProperty(Configuration.WORKING_DIRECTORY);
@@ -86,6 +91,6 @@ public class PortcullisServerMain implements JamesServerMain {
 
     public static GuiceJamesServer createServer(Configuration configuration) {
         return GuiceJamesServer.forConfiguration(configuration)
-            .combineWith(SERVER, STORAGE, PROTOCOLS, WEBADMIN);
+            .combineWith(SERVER, STORAGE, PROTOCOLS, WEBADMIN, PORTCULLIS);
     }
 }

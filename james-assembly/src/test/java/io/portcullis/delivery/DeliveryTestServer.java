@@ -22,7 +22,8 @@ import io.portcullis.tracking.MessageTracker;
 
 /**
  * The bundled server as {@code PortcullisServerMain} composes it, plus the delivery module and the queue observation
- * override (what the lead installs in the main), a recording tracker and a movable clock.
+ * override (installed once even if the main already lists them: the modules are equal to each other), a recording
+ * tracker, the gateway store and a movable clock.
  */
 final class DeliveryTestServer implements AutoCloseable {
     final PortcullisTestServer ports;
@@ -43,7 +44,7 @@ final class DeliveryTestServer implements AutoCloseable {
         Module probes = binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(DeliveryProbe.class);
         server = GuiceJamesServer.forConfiguration(DataDirectories.configuration(dir.toString()))
             .combineWith(PortcullisServerMain.SERVER, PortcullisServerMain.STORAGE, PortcullisServerMain.PROTOCOLS,
-                PortcullisServerMain.WEBADMIN, new DeliveryModule(), probes)
+                PortcullisServerMain.WEBADMIN, PortcullisServerMain.PORTCULLIS, new DeliveryModule(), probes)
             .overrideWith(new DeliveryQueueObservationModule(), testBindings);
     }
 

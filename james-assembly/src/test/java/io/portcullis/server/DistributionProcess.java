@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * links to the distribution's {@code bin}, {@code lib} and {@code extensions-jars} and a copy of its
  * {@code conf}. Ports come from the environment variables the configuration documents.
  */
-final class DistributionProcess implements AutoCloseable {
+public final class DistributionProcess implements AutoCloseable {
     private final Path home;
     private final Map<String, String> environment;
     private Process process;
@@ -28,19 +28,31 @@ final class DistributionProcess implements AutoCloseable {
         this.environment = environment;
     }
 
-    static Path distribution() {
+    public static Path distribution() {
         String location = System.getProperty("portcullis.distribution");
-        if (location == null) {
-            throw new IllegalStateException("System property portcullis.distribution is not set: run through 'mvn verify'");
-        }
-        Path path = Path.of(location);
+        Path path = location != null ? Path.of(location) : defaultDistribution();
         if (!Files.isExecutable(path.resolve("bin/portcullis"))) {
             throw new IllegalStateException("No distribution at " + path + ": run 'mvn package' first");
         }
         return path;
     }
 
-    static DistributionProcess prepare(Path home, Map<String, String> extraEnvironment) throws IOException {
+    private static Path defaultDistribution() {
+        for (Path base : new Path[] {Path.of("target"), Path.of("james-assembly", "target")}) {
+            try (var entries = Files.list(base)) {
+                var found = entries.filter(p -> p.getFileName().toString().startsWith("portcullis-") && Files.isDirectory(p.resolve("portcullis")))
+                    .findFirst();
+                if (found.isPresent()) {
+                    return found.get().resolve("portcullis");
+                }
+            } catch (IOException e) {
+                // try the next base
+            }
+        }
+        throw new IllegalStateException("No packaged distribution found: run 'mvn -DskipTests package' first");
+    }
+
+    public static DistributionProcess prepare(Path home, Map<String, String> extraEnvironment) throws IOException {
         Path distribution = distribution();
         Files.createDirectories(home);
         Files.createSymbolicLink(home.resolve("lib"), distribution.resolve("lib"));
@@ -68,16 +80,16 @@ final class DistributionProcess implements AutoCloseable {
         }
     }
 
-    int port(String name) {
+    public int port(String name) {
         return Integer.parseInt(environment.get("PORTCULLIS_" + name + "_PORT"));
     }
 
-    Path home() {
+    public Path home() {
         return home;
     }
 
     /** Starts the script and waits until WebAdmin answers; returns the start-up time. */
-    Duration start() throws Exception {
+    public Duration start() throws Exception {
         Instant begin = Instant.now();
         ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/portcullis").toString())
             .directory(home.toFile())
@@ -120,12 +132,12 @@ final class DistributionProcess implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Resident set size in KiB, from /proc. */
-    long rssKib() throws IOException {
+    public long rssKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
@@ -135,12 +147,12 @@ final class DistributionProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no flush. */
-    void kill9() throws InterruptedException {
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {

@@ -70,4 +70,15 @@ public class DeliveryModule extends AbstractModule {
     InitializationOperation startPendingTimeouts(PendingTimeouts timeouts) {
         return InitilizationOperationBuilder.forClass(PendingTimeouts.class).init(timeouts::start);
     }
+
+    /** All instances are equal, so Guice installs the module once even when it is listed twice. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof DeliveryModule;
+    }
+
+    @Override
+    public int hashCode() {
+        return DeliveryModule.class.hashCode();
+    }
 }

@@ -24,4 +24,15 @@ public class DeliveryQueueObservationModule extends AbstractModule {
     MailQueueFactory<?> observedFactory(MailQueueFactory<? extends ManageableMailQueue> queues, DeliveryRecorder recorder) {
         return new ObservedMailQueueFactory((MailQueueFactory<? extends MailQueue>) queues, recorder);
     }
+
+    /** All instances are equal, so Guice installs the module once even when it is listed twice. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof DeliveryQueueObservationModule;
+    }
+
+    @Override
+    public int hashCode() {
+        return DeliveryQueueObservationModule.class.hashCode();
+    }
 }

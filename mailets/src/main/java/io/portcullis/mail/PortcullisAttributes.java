@@ -26,6 +26,19 @@ public final class PortcullisAttributes {
     /** Decision of allow / block lists: "allow" or "block" (String). */
     public static final AttributeName LIST_DECISION = AttributeName.of("portcullis.listDecision");
 
+    /** Name of the threat found in the message, e.g. {@code "EICAR-Test-File"} (String); route it to the threat area. */
+    public static final AttributeName THREAT = AttributeName.of("portcullis.threat");
+    /** SPF result of the envelope sender: pass, fail, softfail, neutral, none, temperror, permerror (String). */
+    public static final AttributeName SPF_RESULT = AttributeName.of("portcullis.spf.result");
+    /** Domain SPF was evaluated for (String): the MAIL FROM domain, or the HELO name for a null sender. */
+    public static final AttributeName SPF_DOMAIN = AttributeName.of("portcullis.spf.domain");
+    /** DKIM result: pass, fail, none, temperror (String). */
+    public static final AttributeName DKIM_RESULT = AttributeName.of("portcullis.dkim.result");
+    /** Domains (d=) of the DKIM signatures that verified (List of String). */
+    public static final AttributeName DKIM_DOMAINS = AttributeName.of("portcullis.dkim.domains");
+    /** DMARC result of the From domain: pass, fail, none, temperror (String). */
+    public static final AttributeName DMARC_RESULT = AttributeName.of("portcullis.dmarc.result");
+
     /** When the gateway started working on the message, epoch milliseconds (Long); set on entering delivery, used by the Pending log and the pending timeouts. */
     public static final AttributeName PENDING_SINCE = AttributeName.of("portcullis.pendingSince");
     /** Server name of the last delivery attempt (String), set when RemoteDelivery hands the mail to onSuccess / bounce. */

@@ -1,0 +1,181 @@
+package io.portcullis.checks;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Optional;
+
+import javax.mail.Header;
+import javax.mail.MessagingException;
+import javax.mail.internet.MimeMessage;
+import javax.mail.internet.MimeUtility;
+
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.portcullis.config.MailetParameters;
+import io.portcullis.config.Parameter;
+import io.portcullis.scoring.Check;
+import io.portcullis.scoring.CheckDefinition;
+import io.portcullis.scoring.CheckEnvironment;
+import io.portcullis.scoring.Finding;
+
+/**
+ * {@code check=content}: header and body regular expressions and keyword lists from a rule file (see
+ * {@link ContentRules} and the commented {@code conf/content-rules.conf}). Each matching rule adds its score:
+ * "content rule spam:gtube matched the body ('XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'): +1000",
+ * the rule's name is the triggered rule. The file is re-read when it changes; a broken edit keeps the previous
+ * rules and says so on each message until fixed.
+ */
+public final class ContentCheck implements Check {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ContentCheck.class);
+    private static final int SHOWN = 80;
+
+    public static final CheckDefinition DEFINITION = new CheckDefinition("content",
+        "Header and body regular expressions and keyword lists from a rule file",
+        List.of(Parameter.optional("rules", "file://conf/content-rules.conf",
+            "the rule file (James file URL: file://conf/... is relative to the server's directory)")),
+        ContentCheck::create);
+
+    private final File file;
+    private volatile long loadedModified;
+    private volatile ContentRules rules;
+    private volatile String reloadError;
+
+    private ContentCheck(File file) {
+        this.file = file;
+    }
+
+    private static ContentCheck create(MailetParameters parameters, CheckEnvironment environment) throws MessagingException {
+        String location = parameters.string("rules");
+        FileSystem fileSystem = environment.fileSystem();
+        File file;
+        try {
+            file = fileSystem.getFile(location);
+        } catch (IOException e) {
+            throw parameters.invalid("rules", location, "an existing rule file (" + e.getMessage() + ")");
+        }
+        ContentCheck check = new ContentCheck(file);
+        try {
+            check.load();
+        } catch (IOException | IllegalArgumentException e) {
+            throw parameters.invalid("rules", location, "a valid rule file: " + e.getMessage());
+        }
+        return check;
+    }
+
+    /** For tests and programmatic use. */
+    public static ContentCheck of(File file) throws IOException {
+        ContentCheck check = new ContentCheck(file);
+        check.load();
+        return check;
+    }
+
+    private void load() throws IOException {
+        long modified = file.lastModified();
+        rules = ContentRules.parse(file.getName(), Files.readAllLines(file.toPath(), StandardCharsets.UTF_8));
+        loadedModified = modified;
+        reloadError = null;
+    }
+
+    private void reloadIfChanged() {
+        long modified = file.lastModified();
+        if (modified == loadedModified) {
+            return;
+        }
+        synchronized (this) {
+            if (modified == loadedModified) {
+                return;
+            }
+            try {
+                load();
+                LOGGER.info("Reloaded {} content rules from {}", rules.rules().size(), file);
+            } catch (IOException | IllegalArgumentException e) {
+                loadedModified = modified;
+                reloadError = e.getMessage();
+                LOGGER.error("Keeping the previous content rules: {}", e.getMessage());
+            }
+        }
+    }
+
+    public ContentRules rules() {
+        return rules;
+    }
+
+    @Override
+    public List<Finding> evaluate(Mail mail) throws Exception {
+        reloadIfChanged();
+        List<Finding> findings = new ArrayList<>();
+        if (reloadError != null) {
+            findings.add(Finding.couldNotRun("content rules file could not be reloaded, previous rules used: " + reloadError));
+        }
+        MimeMessage message = mail.getMessage();
+        MessageContent content = null;
+        for (ContentRules.Rule rule : rules.rules()) {
+            Optional<String> matched = Optional.empty();
+            String where;
+            switch (rule.where()) {
+                case "body" -> {
+                    content = content == null ? MessageContent.of(mail) : content;
+                    matched = rule.match(content.bodyText());
+                    where = "the body";
+                }
+                case "rawbody" -> {
+                    content = content == null ? MessageContent.of(mail) : content;
+                    matched = rule.match(content.rawBody());
+                    where = "the body";
+                }
+                case "subject" -> {
+                    matched = rule.match(Optional.ofNullable(message.getSubject()).orElse(""));
+                    where = "the subject";
+                }
+                case "headers" -> {
+                    StringBuilder all = new StringBuilder();
+                    Enumeration<Header> headers = message.getAllHeaders();
+                    while (headers.hasMoreElements()) {
+                        Header header = headers.nextElement();
+                        all.append(header.getName()).append(": ").append(decode(header.getValue())).append('\n');
+                    }
+                    matched = rule.match(all.toString());
+                    where = "the headers";
+                }
+                default -> {
+                    String name = rule.where().substring("header:".length());
+                    String[] values = message.getHeader(name);
+                    where = "header " + name;
+                    if (values != null) {
+                        for (String value : values) {
+                            matched = rule.match(decode(value));
+                            if (matched.isPresent()) {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            if (matched.isPresent()) {
+                String shown = matched.get().replaceAll("\\s+", " ");
+                if (shown.length() > SHOWN) {
+                    shown = shown.substring(0, SHOWN) + "…";
+                }
+                String what = rule.how().equals("keywords") ? "keyword '" + shown + "'" : "'" + shown + "'";
+                findings.add(new Finding(rule.score(), "content rule " + rule.name() + " matched " + where + " (" + what + ")", rule.name()));
+            }
+        }
+        return findings;
+    }
+
+    private static String decode(String value) {
+        try {
+            return MimeUtility.decodeText(MimeUtility.unfold(value));
+        } catch (IOException | RuntimeException e) {
+            return value;
+        }
+    }
+}

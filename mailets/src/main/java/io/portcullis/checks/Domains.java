@@ -1,0 +1,71 @@
+package io.portcullis.checks;
+
+import java.util.Locale;
+import java.util.Optional;
+
+import javax.mail.internet.AddressException;
+import javax.mail.internet.InternetAddress;
+
+import com.google.common.net.InetAddresses;
+import com.google.common.net.InternetDomainName;
+
+/** Domain helpers shared by the checks. */
+public final class Domains {
+    private Domains() {
+    }
+
+    /**
+     * The registered (organizational) domain: public suffix + one label ({@code mail.example.co.uk} →
+     * {@code example.co.uk}); for a suffix the public suffix list does not know (e.g. {@code .example}), the last
+     * two labels.
+     */
+    public static String registeredDomain(String host) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        if (InetAddresses.isInetAddress(lower)) {
+            return lower;
+        }
+        try {
+            InternetDomainName name = InternetDomainName.from(lower);
+            if (name.isUnderPublicSuffix()) {
+                return name.topPrivateDomain().toString();
+            }
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return lower;
+        }
+        String[] labels = lower.split("\\.");
+        return labels.length <= 2 ? lower : labels[labels.length - 2] + "." + labels[labels.length - 1];
+    }
+
+    /** DMARC identifier alignment: strict = same domain, relaxed = same organizational domain. */
+    public static boolean aligned(String domain, String fromDomain, boolean strict) {
+        if (domain == null || domain.isEmpty()) {
+            return false;
+        }
+        if (strict) {
+            return domain.equalsIgnoreCase(fromDomain);
+        }
+        return registeredDomain(domain).equals(registeredDomain(fromDomain));
+    }
+
+    /** The domain of an address such as {@code alice@sender.example}, lower case. */
+    public static Optional<String> domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        if (at < 0 || at == address.length() - 1) {
+            return Optional.empty();
+        }
+        return Optional.of(address.substring(at + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /** The first address of a From-like header value, leniently parsed. */
+    public static Optional<InternetAddress> firstAddress(String headerValue) {
+        if (headerValue == null) {
+            return Optional.empty();
+        }
+        try {
+            InternetAddress[] addresses = InternetAddress.parseHeader(headerValue, false);
+            return addresses.length == 0 ? Optional.empty() : Optional.of(addresses[0]);
+        } catch (AddressException e) {
+            return Optional.empty();
+        }
+    }
+}
