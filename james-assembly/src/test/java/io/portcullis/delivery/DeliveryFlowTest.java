@@ -57,6 +57,8 @@ class DeliveryFlowTest {
                 "domain.local.test.mode=local",
                 "domain.hybrid.test.mode=hybrid",
                 "domain.verify.test.verifyRecipients=true"))
+            // Delivery is under test, not scoring: the test senders and the gateway's own DSNs are allow-listed.
+            .appendConf("sender-lists.conf", "*  allow  @local.test\n*  allow  @remote.example\n*  allow  @portcullis.test")
             .start();
         server.ports.addDomain("acme.test");
         server.ports.addDomain("local.test");

@@ -48,6 +48,12 @@ final class DeliveryTestServer implements AutoCloseable {
             .overrideWith(new DeliveryQueueObservationModule(), testBindings);
     }
 
+    /** Appends lines to a file of the working copy's conf (before {@link #start()}). */
+    DeliveryTestServer appendConf(String file, String lines) throws java.io.IOException {
+        Files.writeString(ports.workingDirectory().resolve("conf").resolve(file), "\n" + lines + "\n", StandardOpenOption.APPEND);
+        return this;
+    }
+
     DeliveryTestServer start() throws Exception {
         server.start();
         return this;
