@@ -28,6 +28,8 @@ import com.google.inject.Module;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
+import io.portcullis.guice.DeliveryModule;
+import io.portcullis.guice.DeliveryQueueObservationModule;
 import io.portcullis.guice.QuarantineModule;
 import io.portcullis.guice.ScoringModule;
 import io.portcullis.guice.TrackingModule;
@@ -65,7 +67,7 @@ public class PortcullisServerMain implements JamesServerMain {
         new JpaMailboxModule(),
         new MemoryDelegationStoreModule(),
         new MemoryEventStoreModule(),
-        new PersistentQueueModule());
+        Modules.override(new PersistentQueueModule()).with(new DeliveryQueueObservationModule()));
 
     public static final Module SERVER = Modules.combine(
         new MailetProcessingModule(),
@@ -81,7 +83,8 @@ public class PortcullisServerMain implements JamesServerMain {
     public static final Module PORTCULLIS = Modules.combine(
         new TrackingModule(),
         new ScoringModule(),
-        new QuarantineModule());
+        new QuarantineModule(),
+        new DeliveryModule());
 
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();

@@ -49,6 +49,21 @@ public final class PortcullisAttributes {
     /** Stalled mail: recipients (List of String) whose encrypted mail bypasses stalling (allow lists). */
     public static final AttributeName UNSCANNABLE_BYPASS = AttributeName.of("portcullis.unscannableBypass");
 
+    /** When the gateway started working on the message, epoch milliseconds (Long); set on entering delivery, used by the Pending log and the pending timeouts. */
+    public static final AttributeName PENDING_SINCE = AttributeName.of("portcullis.pendingSince");
+    /** Server name of the last delivery attempt (String), set when RemoteDelivery hands the mail to onSuccess / bounce. */
+    public static final AttributeName DELIVERY_HOST = AttributeName.of("portcullis.delivery.host");
+    /** IP address of the last delivery attempt (String). */
+    public static final AttributeName DELIVERY_IP = AttributeName.of("portcullis.delivery.ip");
+    /** TLS of the last delivery attempt: yes, no, unknown (String). */
+    public static final AttributeName DELIVERY_TLS = AttributeName.of("portcullis.delivery.tls");
+    /** Remote reply of the last delivery attempt, e.g. {@code 250 2.0.0 Ok: queued as 4F2} (String). */
+    public static final AttributeName DELIVERY_REPLY = AttributeName.of("portcullis.delivery.reply");
+    /** When the last delivery attempt started, epoch milliseconds (Long). */
+    public static final AttributeName DELIVERY_ATTEMPTED_AT = AttributeName.of("portcullis.delivery.attemptedAt");
+    /** Why an administrator or a pending timeout returned the message (String); no delivery attempt then. */
+    public static final AttributeName DELIVERY_GIVEN_UP = AttributeName.of("portcullis.delivery.givenUp");
+
     private PortcullisAttributes() {
     }
 }

@@ -1,0 +1,135 @@
+package io.portcullis.delivery;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.sql.DataSource;
+
+import io.portcullis.store.GatewayStore;
+
+/** The Delivery log (seed 003): every delivery attempt, in the gateway store (table of {@code V4__delivery.sql}). */
+public class DeliveryLog {
+    private static final String COLUMNS = "id, attempted_at, tracking_id, mail_name, sender, recipients, attempt_number, host, ip, tls, reply_code, enhanced_code, reply_text, outcome";
+
+    /** Search criteria; empty = any. */
+    public record Query(Optional<String> trackingId, Optional<DeliveryAttempt.Outcome> outcome, Optional<Instant> from,
+                        Optional<Instant> to, Optional<String> recipient, int limit) {
+        public static Query latest(int limit) {
+            return new Query(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), limit);
+        }
+    }
+
+    private final DataSource dataSource;
+
+    @Inject
+    public DeliveryLog(GatewayStore store) {
+        this(store.dataSource());
+    }
+
+    public DeliveryLog(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public void record(DeliveryAttempt attempt) {
+        String sql = "INSERT INTO portcullis_delivery_attempt (attempted_at, tracking_id, mail_name, sender, recipients, attempt_number, host, ip, tls, reply_code, enhanced_code, reply_text, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setTimestamp(1, Timestamp.from(attempt.at()));
+            statement.setString(2, attempt.trackingId().orElse(null));
+            statement.setString(3, truncate(attempt.mailName(), 512));
+            statement.setString(4, truncate(attempt.sender(), 512));
+            statement.setString(5, truncate(String.join(",", attempt.recipients()), 4000));
+            statement.setInt(6, attempt.attemptNumber());
+            statement.setString(7, attempt.host().map(h -> truncate(h, 255)).orElse(null));
+            statement.setString(8, attempt.ip().orElse(null));
+            statement.setString(9, attempt.tls().value());
+            if (attempt.reply().code().isPresent()) {
+                statement.setInt(10, attempt.reply().code().get());
+            } else {
+                statement.setNull(10, Types.INTEGER);
+            }
+            statement.setString(11, attempt.reply().enhancedCode().orElse(null));
+            statement.setString(12, truncate(attempt.reply().text(), 2000));
+            statement.setString(13, attempt.outcome().value());
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot record the delivery attempt of " + attempt.mailName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Attempts matching the query, newest first. */
+    public List<DeliveryAttempt> search(Query query) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM portcullis_delivery_attempt WHERE 1=1");
+        List<Object> parameters = new ArrayList<>();
+        query.trackingId().ifPresent(id -> {
+            sql.append(" AND tracking_id = ?");
+            parameters.add(id);
+        });
+        query.outcome().ifPresent(outcome -> {
+            sql.append(" AND outcome = ?");
+            parameters.add(outcome.value());
+        });
+        query.from().ifPresent(from -> {
+            sql.append(" AND attempted_at >= ?");
+            parameters.add(Timestamp.from(from));
+        });
+        query.to().ifPresent(to -> {
+            sql.append(" AND attempted_at < ?");
+            parameters.add(Timestamp.from(to));
+        });
+        query.recipient().ifPresent(recipient -> {
+            sql.append(" AND LOWER(recipients) LIKE ?");
+            parameters.add("%" + recipient.toLowerCase(java.util.Locale.ROOT) + "%");
+        });
+        sql.append(" ORDER BY attempted_at DESC, id DESC");
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            statement.setMaxRows(query.limit());
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setObject(i + 1, parameters.get(i));
+            }
+            List<DeliveryAttempt> result = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    result.add(read(rows));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the Delivery log: " + e.getMessage(), e);
+        }
+    }
+
+    /** The attempts of one message, oldest first (for the message detail). */
+    public List<DeliveryAttempt> attemptsOf(String trackingId) {
+        List<DeliveryAttempt> attempts = new ArrayList<>(search(new Query(Optional.of(trackingId), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), 10_000)));
+        java.util.Collections.reverse(attempts);
+        return attempts;
+    }
+
+    private static DeliveryAttempt read(ResultSet rows) throws SQLException {
+        int code = rows.getInt("reply_code");
+        Optional<Integer> replyCode = rows.wasNull() ? Optional.empty() : Optional.of(code);
+        String recipients = rows.getString("recipients");
+        return new DeliveryAttempt(rows.getLong("id"), rows.getTimestamp("attempted_at").toInstant(),
+            Optional.ofNullable(rows.getString("tracking_id")), rows.getString("mail_name"), rows.getString("sender"),
+            recipients.isEmpty() ? List.of() : Arrays.asList(recipients.split(",")), rows.getInt("attempt_number"),
+            Optional.ofNullable(rows.getString("host")), Optional.ofNullable(rows.getString("ip")),
+            DeliveryAttempt.Tls.valueOf(rows.getString("tls").toUpperCase(java.util.Locale.ROOT)),
+            new SmtpReply(replyCode, Optional.ofNullable(rows.getString("enhanced_code")), Optional.ofNullable(rows.getString("reply_text")).orElse("")),
+            DeliveryAttempt.Outcome.parse(rows.getString("outcome")).orElseThrow());
+    }
+
+    private static String truncate(String value, int max) {
+        return value == null || value.length() <= max ? value : value.substring(0, max);
+    }
+}

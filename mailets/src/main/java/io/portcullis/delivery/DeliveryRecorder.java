@@ -1,0 +1,188 @@
+package io.portcullis.delivery;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import javax.inject.Inject;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeUtils;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.portcullis.delivery.capture.SmtpConversation;
+import io.portcullis.mail.PortcullisAttributes;
+import io.portcullis.tracking.EventType;
+import io.portcullis.tracking.MessageTracker;
+import io.portcullis.tracking.TrackedEvent;
+
+/**
+ * Turns what RemoteDelivery did with a mail into Delivery log rows and tracking events (seed 003 / 004):
+ * deferred (another attempt follows), delivered, failed (final). Recording never stops the mail: a failure to
+ * record is logged, the mail goes on.
+ */
+public class DeliveryRecorder {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryRecorder.class);
+    /** RemoteDelivery's retry counter (DeliveryRetriesHelper). */
+    public static final AttributeName RETRY_COUNT = AttributeName.of("delivery_retry_count");
+    /** RemoteDelivery's final error text (Bouncer). */
+    public static final AttributeName DELIVERY_ERROR = AttributeName.of("delivery-error");
+    public static final AttributeName IS_PERMANENT_ERROR = AttributeName.of("is-delivery-permanent-error");
+
+    public static final String HOSTNAME = "Hostname";
+    public static final String REMOTE_REPLY = "Remote reply";
+    public static final String EXPLANATION = "Failure reason";
+    public static final String TLS = "TLS";
+    public static final String RECIPIENTS = "Recipients";
+    public static final String RETRY = "Retry";
+    public static final String DELIVERY_FAILED = "Delivery failed";
+    public static final String ACTIONED_BY = "Actioned by";
+
+    private final DeliveryLog log;
+    private final MessageTracker tracker;
+    private final Clock clock;
+
+    @Inject
+    public DeliveryRecorder(DeliveryLog log, MessageTracker tracker, Clock clock) {
+        this.log = log;
+        this.tracker = tracker;
+        this.clock = clock;
+    }
+
+    public static String trackingId(Mail mail) {
+        return AttributeUtils.getValueAndCastFromMail(mail, PortcullisAttributes.TRACKING_ID, String.class).orElse(mail.getName());
+    }
+
+    public static int retries(Mail mail) {
+        return AttributeUtils.getValueAndCastFromMail(mail, RETRY_COUNT, Integer.class).orElse(0);
+    }
+
+    /** RemoteDelivery is putting the mail back in its queue for a later attempt. Sets the mail's error message (the Pending log's last error). */
+    public void deferred(Mail mail, Optional<SmtpConversation> conversation) {
+        SmtpReply reply = conversation.flatMap(SmtpConversation::failureReply)
+            .orElse(new SmtpReply(Optional.empty(), Optional.empty(), "temporary failure (no SMTP conversation observed, e.g. DNS lookup)"));
+        mail.setErrorMessage(reply.raw());
+        DeliveryAttempt attempt = attempt(mail, conversation.map(SmtpConversation::startedAt).orElse(clock.instant()),
+            Math.max(1, retries(mail)), conversation.flatMap(SmtpConversation::host), conversation.flatMap(SmtpConversation::ip),
+            conversation.map(SmtpConversation::tls).orElse(DeliveryAttempt.Tls.UNKNOWN), reply, DeliveryAttempt.Outcome.DEFERRED);
+        store(attempt);
+        track(mail, EventType.DELIVERY_FAILED, info(attempt, Map.of(RETRY, "true")));
+    }
+
+    /** Copies what the conversation showed onto the mail before RemoteDelivery hands it to onSuccess / bounce. */
+    public static void annotate(Mail mail, SmtpConversation conversation) {
+        conversation.host().ifPresent(host -> mail.setAttribute(new Attribute(PortcullisAttributes.DELIVERY_HOST, AttributeValue.of(host))));
+        conversation.ip().ifPresent(ip -> mail.setAttribute(new Attribute(PortcullisAttributes.DELIVERY_IP, AttributeValue.of(ip))));
+        mail.setAttribute(new Attribute(PortcullisAttributes.DELIVERY_TLS, AttributeValue.of(conversation.tls().value())));
+        mail.setAttribute(new Attribute(PortcullisAttributes.DELIVERY_ATTEMPTED_AT, AttributeValue.of(conversation.startedAt().toEpochMilli())));
+        // Bouncer sets delivery-error before handing the mail to the bounce processor; onSuccess mail has none.
+        boolean failed = mail.getAttribute(DELIVERY_ERROR).isPresent();
+        Optional<SmtpReply> reply = failed ? conversation.failureReply() : conversation.successReply();
+        reply.ifPresent(r -> mail.setAttribute(new Attribute(PortcullisAttributes.DELIVERY_REPLY, AttributeValue.of(r.raw()))));
+    }
+
+    /** onSuccess: the receiving server accepted the message for these recipients. */
+    public void delivered(Mail mail) {
+        SmtpReply reply = SmtpReply.parse(string(mail, PortcullisAttributes.DELIVERY_REPLY).orElse("accepted by the receiving server (reply not observed)"));
+        DeliveryAttempt attempt = attemptFromAttributes(mail, reply, DeliveryAttempt.Outcome.DELIVERED);
+        store(attempt);
+        track(mail, EventType.DELIVERED, info(attempt, Map.of()));
+    }
+
+    /** bounceProcessor: delivery failed for good (permanent reply, retries exhausted, timeout or administrator). */
+    public void failed(Mail mail) {
+        Optional<String> givenUp = string(mail, PortcullisAttributes.DELIVERY_GIVEN_UP);
+        String error = string(mail, PortcullisAttributes.DELIVERY_REPLY)
+            .or(() -> string(mail, DELIVERY_ERROR))
+            .or(() -> Optional.ofNullable(mail.getErrorMessage()))
+            .orElse("unknown error");
+        SmtpReply reply = SmtpReply.parse(error);
+        Map<String, String> info;
+        if (givenUp.isEmpty()) {
+            DeliveryAttempt attempt = attemptFromAttributes(mail, reply, DeliveryAttempt.Outcome.FAILED);
+            store(attempt);
+            info = info(attempt, Map.of(RETRY, "false"));
+            track(mail, EventType.DELIVERY_FAILED, info);
+        } else {
+            info = new LinkedHashMap<>(Map.of(RECIPIENTS, recipients(mail), DELIVERY_FAILED, givenUp.get()));
+            info.put(REMOTE_REPLY, reply.raw());
+            info.put(EXPLANATION, FailureReasons.explain(reply));
+        }
+        track(mail, EventType.FINISHED_DELIVERY_ATTEMPTS, Map.of(RECIPIENTS, recipients(mail)));
+        Map<String, String> nonDelivered = new LinkedHashMap<>(Map.of(RECIPIENTS, recipients(mail), DELIVERY_FAILED, givenUp.orElse(reply.raw())));
+        nonDelivered.put(EXPLANATION, FailureReasons.explain(reply));
+        track(mail, EventType.NON_DELIVERED, nonDelivered);
+        if (mail.hasSender()) {
+            track(mail, EventType.NOTIFY_SENDER, Map.of(RECIPIENTS, recipients(mail), "Sender", mail.getMaybeSender().asString()));
+        }
+    }
+
+    /** A pending mail removed by an administrator. */
+    public void discarded(Mail mail, String actionedBy) {
+        track(mail, EventType.DISCARDED, Map.of(RECIPIENTS, recipients(mail), ACTIONED_BY, actionedBy));
+    }
+
+    private DeliveryAttempt attemptFromAttributes(Mail mail, SmtpReply reply, DeliveryAttempt.Outcome outcome) {
+        Instant at = AttributeUtils.getValueAndCastFromMail(mail, PortcullisAttributes.DELIVERY_ATTEMPTED_AT, Long.class)
+            .map(Instant::ofEpochMilli).orElse(clock.instant());
+        DeliveryAttempt.Tls tls = string(mail, PortcullisAttributes.DELIVERY_TLS)
+            .map(value -> DeliveryAttempt.Tls.valueOf(value.toUpperCase(java.util.Locale.ROOT))).orElse(DeliveryAttempt.Tls.UNKNOWN);
+        return attempt(mail, at, retries(mail) + 1, string(mail, PortcullisAttributes.DELIVERY_HOST),
+            string(mail, PortcullisAttributes.DELIVERY_IP), tls, reply, outcome);
+    }
+
+    private DeliveryAttempt attempt(Mail mail, Instant at, int number, Optional<String> host, Optional<String> ip,
+                                    DeliveryAttempt.Tls tls, SmtpReply reply, DeliveryAttempt.Outcome outcome) {
+        return new DeliveryAttempt(0, at, Optional.of(trackingId(mail)), mail.getName(), mail.getMaybeSender().asString(),
+            mail.getRecipients().stream().map(MailAddress::asString).toList(), number, host, ip, tls, reply, outcome);
+    }
+
+    private Map<String, String> info(DeliveryAttempt attempt, Map<String, String> extra) {
+        Map<String, String> info = new LinkedHashMap<>();
+        attempt.host().ifPresent(host -> info.put(HOSTNAME, host + attempt.ip().filter(ip -> !ip.equals(host)).map(ip -> " [" + ip + "]").orElse("")));
+        info.put(REMOTE_REPLY, attempt.reply().raw());
+        if (attempt.outcome() != DeliveryAttempt.Outcome.DELIVERED) {
+            info.put(EXPLANATION, attempt.explanation());
+        }
+        info.put(TLS, attempt.tls().value());
+        info.put(RECIPIENTS, String.join(", ", attempt.recipients()));
+        info.putAll(extra);
+        return info;
+    }
+
+    private void store(DeliveryAttempt attempt) {
+        try {
+            log.record(attempt);
+        } catch (RuntimeException e) {
+            LOGGER.error("Delivery attempt of {} not recorded in the Delivery log: {}", attempt.mailName(), e.getMessage(), e);
+        }
+    }
+
+    private void track(Mail mail, EventType type, Map<String, String> info) {
+        try {
+            tracker.record(new TrackedEvent(trackingId(mail), type, clock.instant(), info));
+        } catch (RuntimeException e) {
+            LOGGER.error("Tracking event {} of {} not recorded: {}", type, mail.getName(), e.getMessage(), e);
+        }
+    }
+
+    private static String recipients(Mail mail) {
+        return String.join(", ", mail.getRecipients().stream().map(MailAddress::asString).toList());
+    }
+
+    private static Optional<String> string(Mail mail, AttributeName name) {
+        return AttributeUtils.getValueAndCastFromMail(mail, name, String.class);
+    }
+
+    static List<String> names(Mail mail) {
+        return mail.getRecipients().stream().map(MailAddress::asString).toList();
+    }
+}

@@ -1,0 +1,80 @@
+package io.portcullis.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.james.core.Domain;
+import org.junit.jupiter.api.Test;
+
+class DeliveryConfigurationTest {
+    @Test
+    void defaultsShouldBeLocalModeWithoutVerificationAndTheSeedTimeouts() {
+        DeliveryConfiguration configuration = DeliveryConfiguration.defaults();
+
+        assertThat(configuration.modeOf(Domain.of("any.test"))).isEqualTo(DeliveryMode.LOCAL);
+        assertThat(configuration.verifiesRecipients(Domain.of("any.test"))).isFalse();
+        assertThat(configuration.outboundTimeout()).isEqualTo(Duration.ofHours(24));
+        assertThat(configuration.inboundTimeout()).isEqualTo(Duration.ofDays(7));
+        assertThat(configuration.pendingQueues()).containsExactly("spool", "outgoing", "outbound");
+    }
+
+    @Test
+    void parseShouldApplyPerDomainModesAndVerification() {
+        DeliveryConfiguration configuration = DeliveryConfiguration.parse(Map.of(
+            "default.mode", "forward",
+            "domain.local.test.mode", "local",
+            "domain.Hybrid.Test.mode", "HYBRID",
+            "domain.acme.test.verifyRecipients", "true",
+            "downstream", "10.0.0.5:2525"));
+
+        assertThat(configuration.modeOf(Domain.of("acme.test"))).isEqualTo(DeliveryMode.FORWARD);
+        assertThat(configuration.modeOf(Domain.of("local.test"))).isEqualTo(DeliveryMode.LOCAL);
+        assertThat(configuration.modeOf(Domain.of("hybrid.test"))).isEqualTo(DeliveryMode.HYBRID);
+        assertThat(configuration.verifiesRecipients(Domain.of("acme.test"))).isTrue();
+        assertThat(configuration.verifiesRecipients(Domain.of("local.test"))).isFalse();
+        assertThat(configuration.downstream()).isEqualTo(new DeliveryConfiguration.HostPort("10.0.0.5", 2525));
+    }
+
+    @Test
+    void routeShouldFollowTheModeAndTheExistenceOfTheUser() {
+        DeliveryConfiguration configuration = DeliveryConfiguration.parse(Map.of(
+            "domain.f.test.mode", "forward", "domain.l.test.mode", "local", "domain.h.test.mode", "hybrid"));
+
+        assertThat(configuration.route(Domain.of("f.test"), true)).isEqualTo(DeliveryRoute.FORWARD);
+        assertThat(configuration.route(Domain.of("f.test"), false)).isEqualTo(DeliveryRoute.FORWARD);
+        assertThat(configuration.route(Domain.of("l.test"), true)).isEqualTo(DeliveryRoute.LOCAL);
+        assertThat(configuration.route(Domain.of("l.test"), false)).isEqualTo(DeliveryRoute.NONE);
+        assertThat(configuration.route(Domain.of("h.test"), true)).isEqualTo(DeliveryRoute.LOCAL);
+        assertThat(configuration.route(Domain.of("h.test"), false)).isEqualTo(DeliveryRoute.FORWARD);
+    }
+
+    @Test
+    void parseShouldFailNamingTheKeyWhenAModeIsInvalid() {
+        assertThatThrownBy(() -> DeliveryConfiguration.parse(Map.of("domain.acme.test.mode", "relay")))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("domain.acme.test.mode").hasMessageContaining("'relay'").hasMessageContaining("local, forward or hybrid");
+    }
+
+    @Test
+    void parseShouldFailWhenAKeyIsUnknown() {
+        assertThatThrownBy(() -> DeliveryConfiguration.parse(Map.of("defualt.mode", "local")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown key 'defualt.mode'");
+    }
+
+    @Test
+    void parseShouldFailWhenADurationIsInvalid() {
+        assertThatThrownBy(() -> DeliveryConfiguration.parse(Map.of("pending.inboundTimeout", "seven days")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pending.inboundTimeout").hasMessageContaining("'seven days'");
+        assertThatThrownBy(() -> DeliveryConfiguration.parse(Map.of("verification.timeout", "0s")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("verification.timeout");
+    }
+
+    @Test
+    void parseShouldFailWhenTheDownstreamPortIsInvalid() {
+        assertThatThrownBy(() -> DeliveryConfiguration.parse(Map.of("downstream", "mail.corp:99999")))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("downstream").hasMessageContaining("host:port");
+    }
+}
