@@ -30,7 +30,7 @@ public final class DistributionProcess implements AutoCloseable {
 
     public static Path distribution() {
         String location = System.getProperty("portcullis.distribution");
-        Path path = location != null ? Path.of(location) : defaultDistribution();
+        Path path = (location != null ? Path.of(location) : defaultDistribution()).toAbsolutePath();
         if (!Files.isExecutable(path.resolve("bin/portcullis"))) {
             throw new IllegalStateException("No distribution at " + path + ": run 'mvn package' first");
         }
