@@ -27,7 +27,8 @@ import io.restassured.RestAssured;
  * The drop-in case: a stock James 3.8.1 (the memory application as published on Maven Central, no
  * Portcullis on its class path) loads portcullis-mailets and portcullis-matchers, with their non-James
  * dependencies, from extensions-jars/, and a message passes through a Portcullis mailet and matcher named
- * in full in its mailetcontainer.xml.
+ * in full in its mailetcontainer.xml; the tracking Guice module listed in its extensions.properties records the
+ * message, and the tracking route listed in its webadmin.properties finds it.
  */
 class DropInIT {
     @TempDir
@@ -83,6 +84,13 @@ class DropInIT {
                 String message = client.readFirstMessage();
                 assertThat(message).contains("X-Portcullis-Direction: inbound").contains("X-Stock-Matched: inbound");
             }
+            // The tracking module listed in extensions.properties, its route in webadmin.properties.
+            RestAssured.given().baseUri("http://127.0.0.1").port(webadmin).queryParam("recipient", "carol@stock.test")
+                .get("/portcullis/tracking").then().statusCode(200)
+                .body("total", org.hamcrest.Matchers.equalTo(1))
+                .body("messages[0].subject", org.hamcrest.Matchers.equalTo("drop-in"));
+            RestAssured.given().baseUri("http://127.0.0.1").port(webadmin).get("/portcullis/quarantine").then().statusCode(200)
+                .body("total", org.hamcrest.Matchers.equalTo(0));
         } finally {
             james.destroy();
             if (!james.waitFor(30, TimeUnit.SECONDS)) {

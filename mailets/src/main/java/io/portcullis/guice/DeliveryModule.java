@@ -1,69 +1,25 @@
 package io.portcullis.guice;
 
-import java.io.FileNotFoundException;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import javax.inject.Singleton;
-
-import org.apache.commons.configuration2.Configuration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
-import org.apache.james.utils.PropertiesProvider;
 import org.apache.james.webadmin.Routes;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
-import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
 
-import io.portcullis.delivery.DeliveryConfiguration;
-import io.portcullis.delivery.DeliveryLog;
-import io.portcullis.delivery.DeliveryRecorder;
-import io.portcullis.delivery.PendingLog;
 import io.portcullis.delivery.PendingTimeouts;
-import io.portcullis.delivery.smtp.RecipientVerifier;
-import io.portcullis.delivery.smtp.SmtpRecipientVerifier;
 import io.portcullis.delivery.webadmin.DeliveryRoutes;
 
 /**
- * Delivery: modes (conf/delivery.properties), recipient verification, the Delivery and Pending logs and their
- * routes, the pending timeout scheduler (started with the server, stopped with it).
- * Needs from outside: {@link io.portcullis.store.GatewayStore} and {@link io.portcullis.tracking.MessageTracker}
- * (tracking module), James's {@code MailQueueFactory<? extends ManageableMailQueue>}, {@code Clock},
- * {@code JsonTransformer}, {@code PropertiesProvider}. For the Delivery log to see deferrals and replies, also
- * install {@link DeliveryQueueObservationModule} as an override of the queue bindings.
+ * Delivery in the bundled server: {@link DeliveryServicesModule} plus the WebAdmin routes
+ * {@code /portcullis/logs/pending|delivery} and the pending-timeout job started with the server.
  */
 public class DeliveryModule extends AbstractModule {
     @Override
     protected void configure() {
-        bind(DeliveryLog.class).in(Scopes.SINGLETON);
-        bind(DeliveryRecorder.class).in(Scopes.SINGLETON);
-        bind(PendingLog.class).in(Scopes.SINGLETON);
-        bind(PendingTimeouts.class).in(Scopes.SINGLETON);
-        bind(SmtpRecipientVerifier.class).in(Scopes.SINGLETON);
-        bind(RecipientVerifier.class).to(SmtpRecipientVerifier.class);
+        install(new DeliveryServicesModule());
         Multibinder.newSetBinder(binder(), Routes.class).addBinding().to(DeliveryRoutes.class);
-    }
-
-    @Provides
-    @Singleton
-    DeliveryConfiguration deliveryConfiguration(PropertiesProvider propertiesProvider) throws ConfigurationException {
-        try {
-            Configuration configuration = propertiesProvider.getConfiguration(DeliveryConfiguration.FILE);
-            Map<String, String> values = new LinkedHashMap<>();
-            Iterator<String> keys = configuration.getKeys();
-            while (keys.hasNext()) {
-                String key = keys.next();
-                values.put(key, String.join(",", configuration.getStringArray(key)));
-            }
-            return DeliveryConfiguration.parse(values);
-        } catch (FileNotFoundException e) {
-            return DeliveryConfiguration.defaults();
-        }
     }
 
     @ProvidesIntoSet

@@ -1,77 +1,34 @@
 package io.portcullis.guice;
 
-import java.io.FileNotFoundException;
-import java.time.Clock;
-import java.util.Iterator;
 import java.util.Properties;
 
-import javax.inject.Singleton;
-
 import org.apache.commons.configuration2.Configuration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
-import org.apache.james.utils.PropertiesProvider;
 import org.apache.james.webadmin.Routes;
-import org.apache.mailet.MailetContext;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
-import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
 
-import io.portcullis.quarantine.QuarantineConfiguration;
 import io.portcullis.quarantine.QuarantineScheduler;
-import io.portcullis.quarantine.QuarantineService;
-import io.portcullis.quarantine.QuarantineStore;
 import io.portcullis.quarantine.route.QuarantineRoutes;
-import io.portcullis.tracking.MessageTracker;
 
 /**
- * The quarantine capability: store, service (used by the {@code Quarantine} and {@code ReleaseGate} mailets,
- * the WebAdmin routes and the reports), the {@code /portcullis/quarantine} routes and the scheduler (recovery
- * at start, expiry, digest) started with the server and stopped with it. Reads the {@code quarantine.*} keys of
- * {@code conf/portcullis.properties} (defaults when the file is absent).
- *
- * <p>Needs from outside: {@link io.portcullis.store.GatewayStore} and {@link MessageTracker} (tracking module),
- * {@link MailetContext} and {@link PropertiesProvider} (James).
+ * Quarantine in the bundled server: {@link QuarantineServicesModule} plus the WebAdmin routes
+ * {@code /portcullis/quarantine…} and the expiry / notification scheduler started with the server.
  */
 public class QuarantineModule extends AbstractModule {
-    public static final String PROPERTIES = "portcullis";
+    public static final String PROPERTIES = QuarantineServicesModule.PROPERTIES;
 
     @Override
     protected void configure() {
-        bind(QuarantineStore.class).in(Scopes.SINGLETON);
-        bind(QuarantineScheduler.class).in(Scopes.SINGLETON);
-        bind(QuarantineRoutes.class).in(Scopes.SINGLETON);
+        install(new QuarantineServicesModule());
         Multibinder.newSetBinder(binder(), Routes.class).addBinding().to(QuarantineRoutes.class);
     }
 
-    @Provides
-    @Singleton
-    QuarantineConfiguration configuration(PropertiesProvider propertiesProvider) throws ConfigurationException {
-        try {
-            return QuarantineConfiguration.from(toProperties(propertiesProvider.getConfiguration(PROPERTIES)));
-        } catch (FileNotFoundException e) {
-            return QuarantineConfiguration.defaults();
-        }
-    }
-
     static Properties toProperties(Configuration configuration) {
-        Properties properties = new Properties();
-        Iterator<String> keys = configuration.getKeys();
-        while (keys.hasNext()) {
-            String key = keys.next();
-            properties.setProperty(key, String.join(",", configuration.getList(String.class, key)));
-        }
-        return properties;
-    }
-
-    @Provides
-    @Singleton
-    QuarantineService service(QuarantineStore store, MessageTracker tracker, MailetContext context, QuarantineConfiguration configuration) {
-        return new QuarantineService(store, tracker, context, configuration, Clock.systemUTC());
+        return QuarantineServicesModule.toProperties(configuration);
     }
 
     @ProvidesIntoSet
