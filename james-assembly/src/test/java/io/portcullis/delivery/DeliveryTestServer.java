@@ -1,5 +1,6 @@
 package io.portcullis.delivery;
 
+import io.portcullis.quarantine.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,7 +29,7 @@ import io.portcullis.tracking.MessageTracker;
 final class DeliveryTestServer implements AutoCloseable {
     final PortcullisTestServer ports;
     final RecordingTracker tracker = new RecordingTracker();
-    final MutableClock clock = new MutableClock();
+    final MutableClock clock = new MutableClock(java.time.Instant.now());
     private final GatewayStore store;
     private final GuiceJamesServer server;
 

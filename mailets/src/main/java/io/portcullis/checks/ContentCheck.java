@@ -2,8 +2,6 @@ package io.portcullis.checks;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -16,10 +14,9 @@ import javax.mail.internet.MimeUtility;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.Mail;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.portcullis.config.MailetParameters;
+import io.portcullis.config.ReloadingFile;
 import io.portcullis.config.Parameter;
 import io.portcullis.scoring.Check;
 import io.portcullis.scoring.CheckDefinition;
@@ -34,7 +31,6 @@ import io.portcullis.scoring.Finding;
  * rules and says so on each message until fixed.
  */
 public final class ContentCheck implements Check {
-    private static final Logger LOGGER = LoggerFactory.getLogger(ContentCheck.class);
     private static final int SHOWN = 80;
 
     public static final CheckDefinition DEFINITION = new CheckDefinition("content",
@@ -43,13 +39,10 @@ public final class ContentCheck implements Check {
             "the rule file (James file URL: file://conf/... is relative to the server's directory)")),
         ContentCheck::create);
 
-    private final File file;
-    private volatile long loadedModified;
-    private volatile ContentRules rules;
-    private volatile String reloadError;
+    private final ReloadingFile<ContentRules> rules;
 
-    private ContentCheck(File file) {
-        this.file = file;
+    private ContentCheck(ReloadingFile<ContentRules> rules) {
+        this.rules = rules;
     }
 
     private static ContentCheck create(MailetParameters parameters, CheckEnvironment environment) throws MessagingException {
@@ -61,63 +54,31 @@ public final class ContentCheck implements Check {
         } catch (IOException e) {
             throw parameters.invalid("rules", location, "an existing rule file (" + e.getMessage() + ")");
         }
-        ContentCheck check = new ContentCheck(file);
         try {
-            check.load();
+            return of(file);
         } catch (IOException | IllegalArgumentException e) {
             throw parameters.invalid("rules", location, "a valid rule file: " + e.getMessage());
         }
-        return check;
     }
 
     /** For tests and programmatic use. */
     public static ContentCheck of(File file) throws IOException {
-        ContentCheck check = new ContentCheck(file);
-        check.load();
-        return check;
-    }
-
-    private void load() throws IOException {
-        long modified = file.lastModified();
-        rules = ContentRules.parse(file.getName(), Files.readAllLines(file.toPath(), StandardCharsets.UTF_8));
-        loadedModified = modified;
-        reloadError = null;
-    }
-
-    private void reloadIfChanged() {
-        long modified = file.lastModified();
-        if (modified == loadedModified) {
-            return;
-        }
-        synchronized (this) {
-            if (modified == loadedModified) {
-                return;
-            }
-            try {
-                load();
-                LOGGER.info("Reloaded {} content rules from {}", rules.rules().size(), file);
-            } catch (IOException | IllegalArgumentException e) {
-                loadedModified = modified;
-                reloadError = e.getMessage();
-                LOGGER.error("Keeping the previous content rules: {}", e.getMessage());
-            }
-        }
+        return new ContentCheck(ReloadingFile.load(file, "content rules", ContentRules::parse));
     }
 
     public ContentRules rules() {
-        return rules;
+        return rules.current();
     }
 
     @Override
     public List<Finding> evaluate(Mail mail) throws Exception {
-        reloadIfChanged();
+        ContentRules current = rules.current();
         List<Finding> findings = new ArrayList<>();
-        if (reloadError != null) {
-            findings.add(Finding.couldNotRun("content rules file could not be reloaded, previous rules used: " + reloadError));
-        }
+        rules.reloadError().ifPresent(error ->
+            findings.add(Finding.couldNotRun("content rules file could not be reloaded, previous rules used: " + error)));
         MimeMessage message = mail.getMessage();
         MessageContent content = null;
-        for (ContentRules.Rule rule : rules.rules()) {
+        for (ContentRules.Rule rule : current.rules()) {
             Optional<String> matched = Optional.empty();
             String where;
             switch (rule.where()) {

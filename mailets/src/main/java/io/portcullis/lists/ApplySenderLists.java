@@ -2,8 +2,6 @@ package io.portcullis.lists;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,10 +17,9 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.portcullis.config.MailetParameters;
+import io.portcullis.config.ReloadingFile;
 import io.portcullis.config.Parameter;
 import io.portcullis.scoring.Finding;
 import io.portcullis.scoring.ScoreSheet;
@@ -42,7 +39,6 @@ import io.portcullis.scoring.ScoreSheet;
  * {@code list:allowed}). Later {@code ScoreFilter}s skip decided mail, except {@code check=attachments}.
  */
 public class ApplySenderLists extends GenericMailet {
-    private static final Logger LOGGER = LoggerFactory.getLogger(ApplySenderLists.class);
     public static final String RULE_BLOCKED = "spam:bannedsender";
     public static final String RULE_ALLOWED = "list:allowed";
     public static final String RULE_PARTIAL = "list:partial";
@@ -53,10 +49,7 @@ public class ApplySenderLists extends GenericMailet {
         Parameter.optional("allowScore", "0", "points added to an allowed message (e.g. -50)"));
 
     private final FileSystem fileSystem;
-    private File file;
-    private volatile long loadedModified;
-    private volatile SenderLists lists;
-    private volatile String reloadError;
+    private ReloadingFile<SenderLists> lists;
     private int blockScore;
     private int allowScore;
 
@@ -71,62 +64,36 @@ public class ApplySenderLists extends GenericMailet {
         blockScore = parameters.integer("blockScore", -10000, 10000);
         allowScore = parameters.integer("allowScore", -10000, 10000);
         String location = parameters.string("lists");
+        File file;
         try {
             file = fileSystem.getFile(location);
         } catch (IOException e) {
             throw parameters.invalid("lists", location, "an existing list file (" + e.getMessage() + ")");
         }
         try {
-            load();
+            lists = ReloadingFile.load(file, "sender lists", SenderLists::parse);
         } catch (IOException | IllegalArgumentException e) {
             throw parameters.invalid("lists", location, "a valid list file: " + e.getMessage());
         }
     }
 
-    private void load() throws IOException {
-        long modified = file.lastModified();
-        lists = SenderLists.parse(file.getName(), Files.readAllLines(file.toPath(), StandardCharsets.UTF_8));
-        loadedModified = modified;
-        reloadError = null;
-    }
-
-    private void reloadIfChanged() {
-        long modified = file.lastModified();
-        if (modified == loadedModified) {
-            return;
-        }
-        synchronized (this) {
-            if (modified == loadedModified) {
-                return;
-            }
-            try {
-                load();
-            } catch (IOException | IllegalArgumentException e) {
-                loadedModified = modified;
-                reloadError = e.getMessage();
-                LOGGER.error("Keeping the previous sender lists: {}", e.getMessage());
-            }
-        }
-    }
-
     @Override
     public void service(Mail mail) throws MessagingException {
-        reloadIfChanged();
-        if (reloadError != null) {
-            ScoreSheet.add(mail, Finding.couldNotRun("sender lists file could not be reloaded, previous lists used: " + reloadError));
-        }
+        SenderLists current = lists.current();
+        lists.reloadError().ifPresent(error ->
+            ScoreSheet.add(mail, Finding.couldNotRun("sender lists file could not be reloaded, previous lists used: " + error)));
         List<String> senders = senders(mail);
         if (senders.isEmpty()) {
             return;
         }
-        Optional<SenderLists.Entry> global = lists.find(SenderLists.GLOBAL, senders);
+        Optional<SenderLists.Entry> global = current.find(SenderLists.GLOBAL, senders);
         if (global.isPresent()) {
             decide(mail, global.get(), senders);
             return;
         }
         List<SenderLists.Entry> perRecipient = new ArrayList<>();
         for (MailAddress recipient : mail.getRecipients()) {
-            lists.find(recipient.asString().toLowerCase(Locale.ROOT), senders).ifPresent(perRecipient::add);
+            current.find(recipient.asString().toLowerCase(Locale.ROOT), senders).ifPresent(perRecipient::add);
         }
         if (perRecipient.isEmpty()) {
             return;
