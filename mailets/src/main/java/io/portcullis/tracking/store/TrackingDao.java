@@ -259,7 +259,7 @@ public class TrackingDao {
      * then reads the matching ids from the index and looks the messages up by primary key, instead of probing
      * a subquery for every message.
      */
-    record Where(String sql, List<Object> values, String orderBy, boolean cappedCount) {
+    record Where(String sql, List<Object> values, String orderBy, boolean cappedCount, String countSql) {
     }
 
     /** Subject "contains" searches count their matches exactly up to this many; beyond, the total is a lower bound. */
@@ -278,7 +278,10 @@ public class TrackingDao {
         Optional<SubjectTokens.Lookup> word = criteria.subjectContains().flatMap(SubjectTokens::lookup);
         if (recipient.isPresent() && recipient.get().startsWith("@")) {
             tables.setLength(0);
-            tables.append(" FROM tracking_recipient_domain d JOIN tracking_message m ON m.tracking_id = d.tracking_id");
+            // Derby optimizer hints (SQL comments elsewhere): read the domain index newest first, then each message
+            // by primary key, so that the first page stops early instead of joining and sorting every match.
+            tables.append(" FROM --DERBY-PROPERTIES joinOrder=FIXED\n tracking_recipient_domain d"
+                + " JOIN tracking_message m --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.tracking_id = d.tracking_id");
             conditions.add("d.domain = ?");
             values.add(recipient.get().substring(1).toLowerCase(Locale.ROOT));
             orderBy = "d.first_seen DESC, d.tracking_id DESC";
@@ -298,7 +301,8 @@ public class TrackingDao {
                 tableValues.add(escapeLike(word.get().word()) + "%");
             } else if (tableValues.isEmpty()) {
                 tables.setLength(0);
-                tables.append(" FROM tracking_subject_token t JOIN tracking_message m ON m.tracking_id = t.tracking_id");
+                tables.append(" FROM --DERBY-PROPERTIES joinOrder=FIXED\n tracking_subject_token t"
+                    + " JOIN tracking_message m --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.tracking_id = t.tracking_id");
                 conditions.add("t.token = ?");
                 values.add(word.get().word());
                 orderBy = "t.first_seen DESC, t.tracking_id DESC";
@@ -367,8 +371,16 @@ public class TrackingDao {
             values.add(s.name());
         });
         tableValues.addAll(values);
-        return new Where(tables + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)), tableValues, orderBy,
-            criteria.subjectContains().isPresent());
+        String whereSql = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        boolean capped = criteria.subjectContains().isPresent();
+        String countSql = capped
+            ? "SELECT COUNT(*) FROM (SELECT m.tracking_id" + tables + whereSql + " FETCH FIRST " + (SUBJECT_COUNT_CAP + 1) + " ROWS ONLY) capped"
+            : "SELECT COUNT(*)" + tables + whereSql;
+        if (seenColumn.equals("d.first_seen") && conditions.stream().allMatch(c -> c.startsWith("d.")) && tables.indexOf(") ") < 0) {
+            // only the recipient domain (and a period): count the index entries, no message rows
+            countSql = "SELECT COUNT(*) FROM tracking_recipient_domain d" + whereSql;
+        }
+        return new Where(tables + whereSql, tableValues, orderBy, capped, countSql);
     }
 
     private static String escapeLike(String text) {
@@ -396,10 +408,7 @@ public class TrackingDao {
         try (Connection connection = dataSource.getConnection()) {
             long total;
             boolean lowerBound = false;
-            String countSql = where.cappedCount()
-                ? "SELECT COUNT(*) FROM (SELECT m.tracking_id" + where.sql() + " FETCH FIRST " + (SUBJECT_COUNT_CAP + 1) + " ROWS ONLY) capped"
-                : "SELECT COUNT(*)" + where.sql();
-            try (PreparedStatement count = connection.prepareStatement(countSql)) {
+            try (PreparedStatement count = connection.prepareStatement(where.countSql())) {
                 bind(count, where.values());
                 try (ResultSet rs = count.executeQuery()) {
                     rs.next();
