@@ -77,6 +77,7 @@ public class MailInLogRoutes implements Routes {
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("total", result.total());
+            body.put("totalIsLowerBound", result.totalIsLowerBound());
             body.put("page", result.page());
             body.put("pageSize", result.pageSize());
             body.put("entries", entries);

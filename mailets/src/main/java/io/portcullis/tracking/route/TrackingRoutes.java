@@ -129,6 +129,7 @@ public class TrackingRoutes implements Routes {
             SearchResult result = dao.search(criteria, page.page(), page.pageSize());
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("total", result.total());
+            body.put("totalIsLowerBound", result.totalIsLowerBound());
             body.put("page", result.page());
             body.put("pageSize", result.pageSize());
             List<Map<String, Object>> messages = new ArrayList<>();

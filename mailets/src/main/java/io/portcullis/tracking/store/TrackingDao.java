@@ -167,6 +167,11 @@ public class TrackingDao {
                 insert.executeBatch();
             }
         }
+        List<String> domains = recipients.stream().map(r -> truncate(domainOf(r), 255)).distinct().collect(Collectors.toList());
+        insertIndexRows(connection, "INSERT INTO tracking_recipient_domain (tracking_id, domain, first_seen) VALUES (?, ?, ?)",
+            e.trackingId(), domains, e.at().toEpochMilli());
+        insertIndexRows(connection, "INSERT INTO tracking_subject_token (tracking_id, token, first_seen) VALUES (?, ?, ?)",
+            e.trackingId(), info.subject().map(s -> SubjectTokens.of(truncate(s, 998))).orElse(List.of()), e.at().toEpochMilli());
         if (!attachments.isEmpty()) {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO tracking_attachment (tracking_id, position, name_lc) VALUES (?, ?, ?)")) {
@@ -179,6 +184,22 @@ public class TrackingDao {
                 }
                 insert.executeBatch();
             }
+        }
+    }
+
+    /** Rows (tracking id, key, first seen) of a search index table of V6 (recipient domains, subject words). */
+    private static void insertIndexRows(Connection connection, String sql, String trackingId, List<String> keys, long firstSeen) throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(sql)) {
+            for (String key : keys) {
+                insert.setString(1, trackingId);
+                insert.setString(2, key);
+                insert.setLong(3, firstSeen);
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 
@@ -238,23 +259,62 @@ public class TrackingDao {
      * then reads the matching ids from the index and looks the messages up by primary key, instead of probing
      * a subquery for every message.
      */
-    record Where(String sql, List<Object> values) {
+    record Where(String sql, List<Object> values, String orderBy, boolean cappedCount, String countSql) {
     }
+
+    /** Subject "contains" searches count their matches exactly up to this many; beyond, the total is a lower bound. */
+    public static final long SUBJECT_COUNT_CAP = 1_000;
 
     static Where where(SearchCriteria criteria) {
         List<String> conditions = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
+        List<Object> values = new ArrayList<>(); // the values of the conditions
+        List<Object> tableValues = new ArrayList<>(); // the values of the joins, which come first in the SQL
         StringBuilder tables = new StringBuilder(" FROM tracking_message m");
-        criteria.recipient().ifPresent(recipient -> {
-            boolean domain = recipient.startsWith("@");
-            tables.append(" JOIN (SELECT DISTINCT r.tracking_id FROM tracking_recipient r WHERE ")
-                .append(domain ? "r.recipient_domain = ?" : "r.recipient = ?")
-                .append(") rcpt ON rcpt.tracking_id = m.tracking_id");
-            values.add((domain ? recipient.substring(1) : recipient).toLowerCase(Locale.ROOT));
-        });
+        // The driving table gives the order: a V6 index (key, first_seen DESC, tracking_id DESC) reads the
+        // matches newest first, so the first page stops after a page of index entries instead of sorting them all.
+        String orderBy = "m.first_seen DESC, m.tracking_id DESC";
+        String seenColumn = "m.first_seen";
+        Optional<String> recipient = criteria.recipient();
+        Optional<SubjectTokens.Lookup> word = criteria.subjectContains().flatMap(SubjectTokens::lookup);
+        if (recipient.isPresent() && recipient.get().startsWith("@")) {
+            tables.setLength(0);
+            // Derby optimizer hints (SQL comments elsewhere): read the domain index newest first, then each message
+            // by primary key, so that the first page stops early instead of joining and sorting every match.
+            tables.append(" FROM --DERBY-PROPERTIES joinOrder=FIXED\n tracking_recipient_domain d"
+                + " JOIN tracking_message m --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.tracking_id = d.tracking_id");
+            conditions.add("d.domain = ?");
+            values.add(recipient.get().substring(1).toLowerCase(Locale.ROOT));
+            orderBy = "d.first_seen DESC, d.tracking_id DESC";
+            seenColumn = "d.first_seen";
+        } else {
+            recipient.ifPresent(address -> {
+                tables.append(" JOIN (SELECT DISTINCT r.tracking_id FROM tracking_recipient r WHERE r.recipient = ?) rcpt ON rcpt.tracking_id = m.tracking_id");
+                tableValues.add(address.toLowerCase(Locale.ROOT));
+            });
+        }
+        // The subject word index pre-filters an all-time subject search (the LIKE below still decides); with a
+        // period start, the period's index range is the better driver and is kept.
+        if (word.isPresent() && criteria.from().isEmpty() && seenColumn.equals("m.first_seen")) {
+            if (word.get().prefix()) {
+                tables.append(" JOIN (SELECT DISTINCT t.tracking_id FROM tracking_subject_token t WHERE t.token LIKE ? ESCAPE '!') tok"
+                    + " ON tok.tracking_id = m.tracking_id");
+                tableValues.add(escapeLike(word.get().word()) + "%");
+            } else if (tableValues.isEmpty()) {
+                tables.setLength(0);
+                tables.append(" FROM --DERBY-PROPERTIES joinOrder=FIXED\n tracking_subject_token t"
+                    + " JOIN tracking_message m --DERBY-PROPERTIES joinStrategy=NESTEDLOOP\n ON m.tracking_id = t.tracking_id");
+                conditions.add("t.token = ?");
+                values.add(word.get().word());
+                orderBy = "t.first_seen DESC, t.tracking_id DESC";
+                seenColumn = "t.first_seen";
+            } else {
+                tables.append(" JOIN (SELECT t.tracking_id FROM tracking_subject_token t WHERE t.token = ?) tok ON tok.tracking_id = m.tracking_id");
+                tableValues.add(word.get().word());
+            }
+        }
         criteria.attachment().ifPresent(name -> {
             tables.append(" JOIN (SELECT DISTINCT a.tracking_id FROM tracking_attachment a WHERE a.name_lc = ?) att ON att.tracking_id = m.tracking_id");
-            values.add(name.toLowerCase(Locale.ROOT));
+            tableValues.add(name.toLowerCase(Locale.ROOT));
         });
         criteria.sender().ifPresent(sender -> {
             if (sender.equals(SearchCriteria.NULL_SENDER)) {
@@ -269,7 +329,7 @@ public class TrackingDao {
         });
         criteria.subjectContains().ifPresent(text -> {
             conditions.add("m.subject_lc LIKE ? ESCAPE '!'");
-            values.add("%" + text.toLowerCase(Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+            values.add("%" + escapeLike(text.toLowerCase(Locale.ROOT)) + "%");
         });
         criteria.sendingHost().ifPresent(host -> {
             conditions.add("(m.sending_host = ? OR m.sending_ip = ?)");
@@ -293,12 +353,13 @@ public class TrackingDao {
             conditions.add("m.action = ?");
             values.add(action);
         });
+        String seen = seenColumn;
         criteria.from().ifPresent(from -> {
-            conditions.add("m.first_seen >= ?");
+            conditions.add(seen + " >= ?");
             values.add(from.toEpochMilli());
         });
         criteria.to().ifPresent(to -> {
-            conditions.add("m.first_seen < ?");
+            conditions.add(seen + " < ?");
             values.add(to.toEpochMilli());
         });
         criteria.node().ifPresent(n -> {
@@ -309,7 +370,21 @@ public class TrackingDao {
             conditions.add("m.status = ?");
             values.add(s.name());
         });
-        return new Where(tables + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)), values);
+        tableValues.addAll(values);
+        String whereSql = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+        boolean capped = criteria.subjectContains().isPresent();
+        String countSql = capped
+            ? "SELECT COUNT(*) FROM (SELECT m.tracking_id" + tables + whereSql + " FETCH FIRST " + (SUBJECT_COUNT_CAP + 1) + " ROWS ONLY) capped"
+            : "SELECT COUNT(*)" + tables + whereSql;
+        if (seenColumn.equals("d.first_seen") && conditions.stream().allMatch(c -> c.startsWith("d.")) && tables.indexOf(") ") < 0) {
+            // only the recipient domain (and a period): count the index entries, no message rows
+            countSql = "SELECT COUNT(*) FROM tracking_recipient_domain d" + whereSql;
+        }
+        return new Where(tables + whereSql, tableValues, orderBy, capped, countSql);
+    }
+
+    private static String escapeLike(String text) {
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     private static void bind(PreparedStatement statement, List<Object> values) throws SQLException {
@@ -323,22 +398,31 @@ public class TrackingDao {
         }
     }
 
-    /** One page ({@code page} from 1) of messages matching {@code criteria}, newest first, with the total count. */
+    /**
+     * One page ({@code page} from 1) of messages matching {@code criteria}, newest first, with the total count.
+     * A subject "contains" search counts at most {@link #SUBJECT_COUNT_CAP} matches: beyond it the result's
+     * total is that cap and {@link SearchResult#totalIsLowerBound()} is true.
+     */
     public SearchResult search(SearchCriteria criteria, int page, int pageSize) throws SQLException {
         Where where = where(criteria);
         try (Connection connection = dataSource.getConnection()) {
             long total;
-            try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*)" + where.sql())) {
+            boolean lowerBound = false;
+            try (PreparedStatement count = connection.prepareStatement(where.countSql())) {
                 bind(count, where.values());
                 try (ResultSet rs = count.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
                 }
             }
+            if (where.cappedCount() && total > SUBJECT_COUNT_CAP) {
+                total = SUBJECT_COUNT_CAP;
+                lowerBound = true;
+            }
             List<TrackedMessage> messages = new ArrayList<>();
-            if (total > (long) (page - 1) * pageSize) {
+            if (lowerBound || total > (long) (page - 1) * pageSize) {
                 try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
-                        + " ORDER BY m.first_seen DESC, m.tracking_id DESC OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
+                        + " ORDER BY " + where.orderBy() + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY")) {
                     List<Object> values = new ArrayList<>(where.values());
                     bind(select, values);
                     select.setLong(values.size() + 1, (long) (page - 1) * pageSize);
@@ -350,7 +434,7 @@ public class TrackingDao {
                     }
                 }
             }
-            return new SearchResult(total, page, pageSize, messages);
+            return new SearchResult(total, lowerBound, page, pageSize, messages);
         }
     }
 
@@ -363,8 +447,8 @@ public class TrackingDao {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
             try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
-                    + " ORDER BY m.first_seen DESC, m.tracking_id DESC FETCH FIRST ? ROWS ONLY")) {
-                select.setFetchSize(500);
+                    + " ORDER BY " + where.orderBy() + " FETCH FIRST ? ROWS ONLY")) {
+                select.setFetchSize(1000);
                 bind(select, where.values());
                 select.setLong(where.values().size() + 1, limit);
                 long count = 0;
@@ -462,7 +546,8 @@ public class TrackingDao {
                 }
                 connection.setAutoCommit(false);
                 try {
-                    for (String table : List.of("tracking_event", "tracking_recipient", "tracking_attachment", "tracking_message")) {
+                    for (String table : List.of("tracking_event", "tracking_recipient", "tracking_recipient_domain",
+                            "tracking_attachment", "tracking_subject_token", "tracking_message")) {
                         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE tracking_id = ?")) {
                             for (String id : ids) {
                                 delete.setString(1, id);

@@ -82,8 +82,18 @@ class TrackingRoutesTest {
             given().get("/portcullis/tracking").then()
                 .statusCode(200)
                 .body("total", equalTo(4))
+                .body("totalIsLowerBound", equalTo(false))
                 .body("pageSize", equalTo(20))
                 .body("messages.trackingId", contains("today-1", "yesterday-1", "lastweek-1", "lastmonth-1"));
+        }
+
+        @Test
+        void searchShouldSayTheTotalIsExactWhenASubjectSearchMatchesFewerThanTheCap() {
+            given().queryParam("subject", " status notification").get("/portcullis/tracking").then()
+                .statusCode(200)
+                .body("total", equalTo(1))
+                .body("totalIsLowerBound", equalTo(false))
+                .body("messages.trackingId", contains("lastweek-1"));
         }
 
         @Test

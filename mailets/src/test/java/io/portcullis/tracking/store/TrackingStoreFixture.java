@@ -23,7 +23,8 @@ public final class TrackingStoreFixture implements AutoCloseable {
 
     public void clear() throws Exception {
         try (Connection connection = store.connection(); Statement statement = connection.createStatement()) {
-            for (String table : new String[] {"tracking_event", "tracking_recipient", "tracking_attachment", "tracking_message"}) {
+            for (String table : new String[] {"tracking_event", "tracking_recipient", "tracking_recipient_domain", "tracking_attachment",
+                "tracking_subject_token", "tracking_message"}) {
                 statement.executeUpdate("DELETE FROM " + table);
             }
         }
