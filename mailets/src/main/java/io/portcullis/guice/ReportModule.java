@@ -90,7 +90,7 @@ public class ReportModule extends AbstractModule {
     @Singleton
     ReportService service(QuarantineService quarantine, ReportStore store, ReportTokens tokens, MessageTracker tracker,
                           MailetContext context, ReportConfiguration configuration, @Named(CLOCK) Clock clock) {
-        return new ReportService(quarantine, store, tokens, tracker, context, configuration, clock, ReportService.contextSink(context));
+        return new ReportService(quarantine, store, tokens, tracker, context, configuration, clock, ReportService.contextSink(context, quarantine.configuration().releaseProcessor()));
     }
 
     @Provides
