@@ -80,6 +80,13 @@ public class ReportActionRoutes implements PublicRoutes {
 
     private static String token(Request request) {
         String token = request.queryParams("token");
+        if (token == null && request.body() != null) {
+            for (String pair : request.body().split("&")) {
+                if (pair.startsWith("token=")) {
+                    token = java.net.URLDecoder.decode(pair.substring(6), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
         return token == null ? "" : token.trim();
     }
 
