@@ -310,4 +310,43 @@ class ReportServiceTest {
         assertThatThrownBy(() -> ReportConfiguration.from(unknown)).hasMessageContaining("report.colour");
         assertThatThrownBy(() -> ReportConfiguration.from(bad)).hasMessageContaining("report.schedule").hasMessageContaining("0 99 * * *");
     }
+
+    @Test
+    void schedulerShouldRunOnceAtStartWhenARunWasMissed() throws Exception {
+        hold("a", "spam", "bob@portcullis.test");
+        store.setLastRun("scheduled", START.minus(Duration.ofDays(1)));
+        org.apache.james.task.MemoryTaskManager tasks = new org.apache.james.task.MemoryTaskManager(new org.apache.james.task.Hostname("test"));
+        io.portcullis.report.schedule.ReportScheduler scheduler = new io.portcullis.report.schedule.ReportScheduler(service, store, tasks,
+            service.configuration(), clock);
+        try {
+            scheduler.start();
+
+            assertThat(tasks.list()).singleElement().satisfies(task ->
+                assertThat(task.getType()).isEqualTo(io.portcullis.report.schedule.ReportRunTask.TYPE));
+            tasks.await(tasks.list().get(0).getTaskId(), Duration.ofSeconds(30));
+            assertThat(sent).singleElement().satisfies(s -> assertThat(s.to().asString()).isEqualTo("bob@portcullis.test"));
+            assertThat(store.lastRun("scheduled")).contains(clock.instant());
+        } finally {
+            scheduler.stop();
+            tasks.stop();
+        }
+    }
+
+    @Test
+    void schedulerShouldNotRunAtStartWhenNoRunWasMissed() throws Exception {
+        store.setLastRun("scheduled", clock.instant());
+        org.apache.james.task.MemoryTaskManager tasks = new org.apache.james.task.MemoryTaskManager(new org.apache.james.task.Hostname("test"));
+        io.portcullis.report.schedule.ReportScheduler scheduler = new io.portcullis.report.schedule.ReportScheduler(service, store, tasks,
+            service.configuration(), clock);
+        try {
+            scheduler.start();
+
+            assertThat(scheduler.isRunning()).isTrue();
+            assertThat(tasks.list()).isEmpty();
+            assertThat(scheduler.nextAfter(START)).contains(Instant.parse("2026-11-23T13:00:00Z"));
+        } finally {
+            scheduler.stop();
+            tasks.stop();
+        }
+    }
 }
