@@ -1,6 +1,5 @@
 package io.portcullis.guice;
 
-import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,7 +9,7 @@ import javax.inject.Named;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.filesystem.api.JamesDirectoriesProvider;
 import org.apache.james.task.TaskManager;
 import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
@@ -38,14 +37,14 @@ import io.portcullis.tracking.MessageTracker;
 
 /**
  * Quarantine reports: {@link ReportService} (used by the {@code SendQuarantineReport} mailet), the signed-link
- * key (generated at first start in {@code var/portcullis-report.key}, mode 600), the public link route
+ * key (generated at first start as {@code portcullis-report.key} in the server's var directory, mode 600), the public link route
  * {@code /portcullis/public/report-action} (a {@code PublicRoutes}: outside WebAdmin authentication), the
  * {@code POST /portcullis/reports} route and the scheduler started with the server. Reads the {@code report.*}
  * keys of {@code conf/portcullis.properties}.
  *
  * <p>Needs from outside: {@link QuarantineService} (QuarantineModule), {@link GatewayStore} and
  * {@link MessageTracker} (tracking), James's {@link MailetContext}, {@link PropertiesProvider},
- * {@link FileSystem}, {@link TaskManager} and {@code CanSendFrom}. The clock is
+ * {@link JamesDirectoriesProvider} (the key file is relative to the var directory), {@link TaskManager} and {@code CanSendFrom}. The clock is
  * {@code @Named("portcullis.report.clock") Clock} (an {@link OptionalBinder}, system UTC by default; tests set it).
  */
 public class ReportModule extends AbstractModule {
@@ -77,11 +76,10 @@ public class ReportModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReportTokens tokens(ReportConfiguration configuration, FileSystem fileSystem, @Named(CLOCK) Clock clock) throws IOException {
+    ReportTokens tokens(ReportConfiguration configuration, JamesDirectoriesProvider directories, @Named(CLOCK) Clock clock) throws IOException {
         Path key = configuration.keyFile();
         if (!key.isAbsolute()) {
-            File base = fileSystem.getBasedir();
-            key = base.toPath().resolve(key);
+            key = Path.of(directories.getVarDirectory()).resolve(key);
         }
         return new ReportTokens(ReportTokens.loadOrCreateKey(key), clock);
     }

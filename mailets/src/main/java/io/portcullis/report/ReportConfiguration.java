@@ -22,7 +22,7 @@ import io.portcullis.report.schedule.CronExpression;
  *                        and only to recipients with something new
  * @param days            on-demand reports list what was held in the last N days ("nothing held" reply names N)
  * @param maxPerHour      on-demand requests per requester address per hour
- * @param keyFile         HMAC key of the action links (generated at first start, mode 600)
+ * @param keyFile         HMAC key of the action links (generated at first start, mode 600; relative = in the var directory)
  * @param adminAddress    who "request release" notifies (empty = the postmaster)
  */
 public record ReportConfiguration(String publicBaseUrl, List<CronExpression> schedules, boolean onlyNew, int days,
@@ -77,7 +77,7 @@ public record ReportConfiguration(String publicBaseUrl, List<CronExpression> sch
             bool(properties, "report.schedule.onlyNew", true),
             integer(properties, "report.days", 14, 1, 3650),
             integer(properties, "report.request.maxPerHour", 5, 1, 10000),
-            Path.of(value(properties, "report.keyFile", "var/portcullis-report.key")), admin, zone);
+            Path.of(value(properties, "report.keyFile", "portcullis-report.key")), admin, zone);
     }
 
     private static String value(Properties properties, String key, String defaultValue) {
