@@ -84,6 +84,7 @@ public class PortcullisServerMain implements JamesServerMain {
         new TrackingModule(),
         new ScoringModule(),
         new QuarantineModule(),
+        new io.portcullis.guice.ReportModule(),
         new DeliveryModule());
 
     public static void main(String[] args) throws Exception {

@@ -37,7 +37,8 @@ public enum EventType {
     PLACED_IN_PROBLEM_AREA("Placed in problem message area"),
     SUCCESSFULLY_PROCESSED("Successfully processed"),
     USER_RELEASE("PMM Release"),
-    USER_DELETE("PMM Delete");
+    USER_DELETE("PMM Delete"),
+    REPORT_REQUESTED("Quarantine report requested");
 
     private final String label;
 

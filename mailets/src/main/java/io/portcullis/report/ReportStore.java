@@ -1,0 +1,145 @@
+package io.portcullis.report;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import javax.inject.Inject;
+import javax.sql.DataSource;
+
+import io.portcullis.store.GatewayStore;
+
+/** Tables of V5: used tokens, last report per recipient, allowed senders, last scheduled run. */
+public class ReportStore {
+    private final DataSource dataSource;
+
+    @Inject
+    public ReportStore(GatewayStore store) {
+        this(store.dataSource());
+    }
+
+    public ReportStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Marks a token used; false when it already was (single use, atomic through the primary key). */
+    public boolean markUsed(String tokenId, String entryId, String action, Instant at) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO report_used_token (token_id, entry_id, action, used_at) VALUES (?, ?, ?, ?)")) {
+            s.setString(1, tokenId);
+            s.setString(2, entryId);
+            s.setString(3, action);
+            s.setLong(4, at.toEpochMilli());
+            s.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public boolean isUsed(String tokenId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT 1 FROM report_used_token WHERE token_id = ?")) {
+            s.setString(1, tokenId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
+    public Optional<Instant> lastReport(String recipient) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT last_report FROM report_recipient WHERE recipient = ?")) {
+            s.setString(1, recipient.toLowerCase(Locale.ROOT));
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(Instant.ofEpochMilli(r.getLong(1))) : Optional.empty();
+            }
+        }
+    }
+
+    public void setLastReport(String recipient, Instant at) throws SQLException {
+        upsert("UPDATE report_recipient SET last_report = ? WHERE recipient = ?",
+            "INSERT INTO report_recipient (last_report, recipient) VALUES (?, ?)", at, recipient.toLowerCase(Locale.ROOT));
+    }
+
+    public Optional<Instant> lastRun(String name) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT last_run FROM report_schedule_state WHERE name = ?")) {
+            s.setString(1, name);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(Instant.ofEpochMilli(r.getLong(1))) : Optional.empty();
+            }
+        }
+    }
+
+    public void setLastRun(String name, Instant at) throws SQLException {
+        upsert("UPDATE report_schedule_state SET last_run = ? WHERE name = ?",
+            "INSERT INTO report_schedule_state (last_run, name) VALUES (?, ?)", at, name);
+    }
+
+    public void allowSender(String recipient, String sender, Instant at) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("INSERT INTO report_allowed_sender (recipient, sender, created) VALUES (?, ?, ?)")) {
+            s.setString(1, recipient.toLowerCase(Locale.ROOT));
+            s.setString(2, sender.toLowerCase(Locale.ROOT));
+            s.setLong(3, at.toEpochMilli());
+            s.executeUpdate();
+        } catch (SQLException e) {
+            if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+                throw e;
+            }
+        }
+    }
+
+    public boolean isAllowed(String recipient, String sender) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT 1 FROM report_allowed_sender WHERE recipient = ? AND sender = ?")) {
+            s.setString(1, recipient.toLowerCase(Locale.ROOT));
+            s.setString(2, sender.toLowerCase(Locale.ROOT));
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
+    /** Recipients with held entries that arrived after {@code since}, sorted. */
+    public List<String> recipientsWithHeld(Instant since) throws SQLException {
+        List<String> result = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT DISTINCT recipient FROM quarantine_entry WHERE state = 'HELD' AND arrival > ? ORDER BY recipient")) {
+            s.setLong(1, since.toEpochMilli());
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    result.add(r.getString(1));
+                }
+            }
+        }
+        return result;
+    }
+
+    private void upsert(String update, String insert, Instant at, String key) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement(update)) {
+                s.setLong(1, at.toEpochMilli());
+                s.setString(2, key);
+                if (s.executeUpdate() > 0) {
+                    return;
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement(insert)) {
+                s.setLong(1, at.toEpochMilli());
+                s.setString(2, key);
+                s.executeUpdate();
+            }
+        }
+    }
+}
