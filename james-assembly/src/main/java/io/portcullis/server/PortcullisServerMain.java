@@ -31,6 +31,7 @@ import com.google.inject.util.Modules;
 import io.portcullis.guice.DeliveryModule;
 import io.portcullis.guice.DeliveryQueueObservationModule;
 import io.portcullis.guice.QuarantineModule;
+import io.portcullis.guice.ReportModule;
 import io.portcullis.guice.ScoringModule;
 import io.portcullis.guice.TrackingModule;
 import io.portcullis.server.domains.InitialDomainsModule;
@@ -84,7 +85,7 @@ public class PortcullisServerMain implements JamesServerMain {
         new TrackingModule(),
         new ScoringModule(),
         new QuarantineModule(),
-        new io.portcullis.guice.ReportModule(),
+        new ReportModule(),
         new DeliveryModule());
 
     public static void main(String[] args) throws Exception {
