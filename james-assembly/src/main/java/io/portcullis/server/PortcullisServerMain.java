@@ -80,7 +80,7 @@ public class PortcullisServerMain implements JamesServerMain {
         new InitialDomainsModule(),
         binder -> Multibinder.newSetBinder(binder, StartUpCheck.class).addBinding().to(WebAdminExposureCheck.class));
 
-    /** The Portcullis capabilities (the same modules an existing James lists in extensions.properties). */
+    /** The Portcullis capabilities with their routes and scheduled jobs (an existing James lists the *ServicesModule variants). */
     public static final Module PORTCULLIS = Modules.combine(
         new TrackingModule(),
         new ScoringModule(),

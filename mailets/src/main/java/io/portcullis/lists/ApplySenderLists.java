@@ -2,6 +2,7 @@ package io.portcullis.lists;
 
 import java.io.File;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.apache.mailet.base.GenericMailet;
 
 import io.portcullis.config.MailetParameters;
 import io.portcullis.config.ReloadingFile;
+import io.portcullis.report.ReportStore;
 import io.portcullis.config.Parameter;
 import io.portcullis.scoring.Finding;
 import io.portcullis.scoring.ScoreSheet;
@@ -50,12 +52,22 @@ public class ApplySenderLists extends GenericMailet {
 
     private final FileSystem fileSystem;
     private ReloadingFile<SenderLists> lists;
+    private ReportStore reportStore;
     private int blockScore;
     private int allowScore;
 
     @Inject
     public ApplySenderLists(FileSystem fileSystem) {
         this.fileSystem = fileSystem;
+    }
+
+    /**
+     * The senders users chose to "always allow" from their quarantine reports (per recipient), when the report
+     * capability is installed; without it only the list file applies.
+     */
+    @com.google.inject.Inject(optional = true)
+    public void setReportAllowList(ReportStore reportStore) {
+        this.reportStore = reportStore;
     }
 
     @Override
@@ -93,7 +105,12 @@ public class ApplySenderLists extends GenericMailet {
         }
         List<SenderLists.Entry> perRecipient = new ArrayList<>();
         for (MailAddress recipient : mail.getRecipients()) {
-            current.find(recipient.asString().toLowerCase(Locale.ROOT), senders).ifPresent(perRecipient::add);
+            String address = recipient.asString().toLowerCase(Locale.ROOT);
+            Optional<SenderLists.Entry> entry = current.find(address, senders);
+            if (entry.isEmpty()) {
+                entry = allowedFromReports(mail, address, senders);
+            }
+            entry.ifPresent(perRecipient::add);
         }
         if (perRecipient.isEmpty()) {
             return;
@@ -108,6 +125,23 @@ public class ApplySenderLists extends GenericMailet {
             ScoreSheet.add(mail, new Finding(0, "sender " + matching(entry, senders) + " is on " + entry.listName() + " ("
                 + entry.pattern() + ") but not every recipient's list decides the same: no decision", RULE_PARTIAL));
         }
+    }
+
+    /** A sender the recipient chose to "always allow" from a quarantine report, as a per-recipient allow entry. */
+    private Optional<SenderLists.Entry> allowedFromReports(Mail mail, String recipient, List<String> senders) {
+        if (reportStore == null) {
+            return Optional.empty();
+        }
+        try {
+            for (String sender : senders) {
+                if (reportStore.isAllowed(recipient, sender)) {
+                    return Optional.of(new SenderLists.Entry(recipient, ListDecision.ALLOW, sender));
+                }
+            }
+        } catch (SQLException e) {
+            ScoreSheet.add(mail, Finding.couldNotRun("allow list of " + recipient + " (from quarantine reports) could not be read: " + e.getMessage()));
+        }
+        return Optional.empty();
     }
 
     private void decide(Mail mail, SenderLists.Entry entry, List<String> senders) {

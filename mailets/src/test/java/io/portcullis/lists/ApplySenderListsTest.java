@@ -148,4 +148,25 @@ class ApplySenderListsTest {
 
         mailet.init(FakeMailetConfig.builder().mailetName("ApplySenderLists").build());
     }
+
+    @Test
+    void serviceShouldAllowASenderTheRecipientAlwaysAllowedFromAReport() throws Exception {
+        try (io.portcullis.store.GatewayStore store = io.portcullis.store.GatewayStore.open(
+                io.portcullis.store.StoreConfiguration.embeddedDerby(dir.resolve("store")))) {
+            io.portcullis.report.ReportStore reports = new io.portcullis.report.ReportStore(store);
+            reports.allowSender("carol@portcullis.test", "friend@elsewhere.example", java.time.Instant.now());
+            ApplySenderLists mailet = mailet();
+            mailet.setReportAllowList(reports);
+
+            FakeMail allowed = mail("friend@elsewhere.example", "carol@portcullis.test");
+            FakeMail other = mail("friend@elsewhere.example", "dave@portcullis.test");
+            mailet.service(allowed);
+            mailet.service(other);
+
+            assertThat(ListDecision.of(allowed)).contains(ListDecision.ALLOW);
+            assertThat(ScoreSheet.reasons(allowed)).containsExactly(
+                "sender friend@elsewhere.example is on the allow list of carol@portcullis.test (friend@elsewhere.example): +0");
+            assertThat(ListDecision.of(other)).isEmpty();
+        }
+    }
 }
