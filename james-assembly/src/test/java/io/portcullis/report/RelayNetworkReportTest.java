@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import org.apache.james.util.Port;
 import org.apache.james.utils.SMTPMessageSender;
@@ -28,11 +27,7 @@ class RelayNetworkReportTest {
     @BeforeAll
     static void start() throws Exception {
         dns = TestDnsServer.start().a("remote.example", "192.0.2.10");
-        server = PortcullisTestServer.prepare(dir, Map.of(
-                "PORTCULLIS_CHECKS_DNS", "127.0.0.1:" + dns.port(),
-                "PORTCULLIS_RELAY_NETWORKS", "127.0.0.0/8",
-                "PORTCULLIS_DNSBL_ZONES", "bl.test=60",
-                "PORTCULLIS_URIBL_ZONES", "uribl.test=60"))
+        server = PortcullisTestServer.prepareWithChecksDns(dir, dns.port(), "127.0.0.0/8")
             .start();
         server.addDomain("acme.test");
         server.addUser("bob@acme.test", "bob-Pass-1");

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,11 +40,7 @@ class ReportFlowTest {
     @BeforeAll
     static void start() throws Exception {
         dns = TestDnsServer.start().a("remote.example", "192.0.2.10");
-        server = PortcullisTestServer.prepare(dir, Map.of(
-                "PORTCULLIS_CHECKS_DNS", "127.0.0.1:" + dns.port(),
-                "PORTCULLIS_RELAY_NETWORKS", "192.0.2.1/32",
-                "PORTCULLIS_DNSBL_ZONES", "bl.test=60",
-                "PORTCULLIS_URIBL_ZONES", "uribl.test=60"))
+        server = PortcullisTestServer.prepareWithChecksDns(dir, dns.port(), PortcullisTestServer.NO_RELAY_NETWORK)
             .start();
         server.addDomain("acme.test");
         for (String user : new String[] {"bob", "carol", "dave", "erin", "frank"}) {

@@ -56,6 +56,21 @@ public final class PortcullisTestServer implements AutoCloseable {
         return new PortcullisTestServer(workingDirectory, ports);
     }
 
+    /** Loopback only, never relayed for: the address tests use as "the Internet". */
+    public static final String NO_RELAY_NETWORK = "192.0.2.1/32";
+
+    /**
+     * The server as seen from the Internet: the checks' DNS answered by {@code dnsPort} on loopback, test
+     * blocklist zones, and loopback outside the relay networks unless {@code relayNetworks} says otherwise.
+     */
+    public static PortcullisTestServer prepareWithChecksDns(Path workingDirectory, int dnsPort, String relayNetworks) throws IOException {
+        return prepare(workingDirectory, Map.of(
+            "PORTCULLIS_CHECKS_DNS", "127.0.0.1:" + dnsPort,
+            "PORTCULLIS_RELAY_NETWORKS", relayNetworks,
+            "PORTCULLIS_DNSBL_ZONES", "bl.test=60",
+            "PORTCULLIS_URIBL_ZONES", "uribl.test=60"));
+    }
+
     /** Replaces {@code ${env:NAME:-default}} by {@code value}. */
     static String replaceDefault(String content, String variable, String value) {
         return content.replaceAll("\\$\\{env:" + variable + ":-[^}]*}", java.util.regex.Matcher.quoteReplacement(value));

@@ -7,7 +7,6 @@ import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -40,11 +39,7 @@ class TrackingFlowTest {
     @BeforeAll
     static void start() throws Exception {
         dns = TestDnsServer.start().a("remote.example", "192.0.2.10").a("evil.example", "192.0.2.66").a("other.example", "192.0.2.77");
-        server = PortcullisTestServer.prepare(dir, Map.of(
-                "PORTCULLIS_CHECKS_DNS", "127.0.0.1:" + dns.port(),
-                "PORTCULLIS_RELAY_NETWORKS", "192.0.2.1/32",
-                "PORTCULLIS_DNSBL_ZONES", "bl.test=60",
-                "PORTCULLIS_URIBL_ZONES", "uribl.test=60"))
+        server = PortcullisTestServer.prepareWithChecksDns(dir, dns.port(), PortcullisTestServer.NO_RELAY_NETWORK)
             .start();
         server.addDomain("acme.test");
         server.addUser(BOB, "bob-Pass-1");
