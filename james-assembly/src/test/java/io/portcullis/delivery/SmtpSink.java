@@ -14,22 +14,22 @@ import java.util.stream.Stream;
  * Postfix's {@code smtp-sink} on loopback as the downstream (corporate) server. Fails (never skips) when it is not
  * installed: Debian package {@code postfix}.
  */
-final class SmtpSink implements AutoCloseable {
-    static final String BINARY = "/usr/sbin/smtp-sink";
+public final class SmtpSink implements AutoCloseable {
+    public static final String BINARY = "/usr/sbin/smtp-sink";
 
     private final int port;
     private final Path directory;
     private Process process;
 
     /** {@code smtp-sink} drops privileges to nobody when run as root: the dump folder is world-writable under /tmp. */
-    SmtpSink(int port) throws IOException {
+    public SmtpSink(int port) throws IOException {
         this.port = port;
         this.directory = Files.createTempDirectory(Path.of("/tmp"), "portcullis-sink-");
         directory.toFile().setReadable(true, false);
     }
 
     /** Starts accepting everything ({@code extra} e.g. {@code -r RCPT} for 4xx, {@code -f RCPT} for 5xx to RCPT). */
-    SmtpSink start(String... extra) throws Exception {
+    public SmtpSink start(String... extra) throws Exception {
         if (!new File(BINARY).canExecute()) {
             throw new AssertionError(BINARY + " is missing: install the Debian package postfix (apt-get install -y postfix)");
         }
@@ -59,7 +59,7 @@ final class SmtpSink implements AutoCloseable {
         throw new AssertionError("smtp-sink did not listen on " + port);
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             process.waitFor();
@@ -68,7 +68,7 @@ final class SmtpSink implements AutoCloseable {
     }
 
     /** Contents of the messages received so far. */
-    List<String> messages() throws IOException {
+    public List<String> messages() throws IOException {
         if (!Files.isDirectory(directory)) {
             return List.of();
         }
@@ -79,6 +79,20 @@ final class SmtpSink implements AutoCloseable {
             }
             return result;
         }
+    }
+
+    /** How many messages were received so far (one file per transaction). */
+    public long count() throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    public int port() {
+        return port;
     }
 
     @Override

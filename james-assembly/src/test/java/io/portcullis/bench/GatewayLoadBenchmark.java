@@ -1,0 +1,519 @@
+package io.portcullis.bench;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+
+import io.portcullis.bench.Gateway.SetUp;
+import io.portcullis.dns.TestDnsServer;
+
+/**
+ * The gateway against James itself, under load and faults (issue 8). Every run starts the packaged distribution
+ * as a separate process (built by {@code mvn -DskipTests package}), loads it over loopback SMTP, and relays to a
+ * postfix smtp-sink; the checks' DNS is a loopback DNS server. Modes (first argument):
+ * <ul>
+ *   <li>{@code throughput} (default): baseline (James's plain flow) then full Portcullis flow, in one run: maximum
+ *       rate with smtp-source (messages/s accepted and processed = delivered or held), CPU, peak RSS, then DATA-to-250
+ *       latency p50/p99 at half the set-up's maximum processed rate with a paced client; ratio full / baseline.</li>
+ *   <li>{@code soak}: the full flow at a fixed rate for {@code -Dminutes} (default 30): errors, memory trend (live heap
+ *       after a forced GC every 5 minutes, RSS every 30 s), every message accounted for.</li>
+ *   <li>{@code kill}: kill -9 of the full flow under load, restart: each 250-acknowledged message delivered or held
+ *       exactly once, and the tracking store agrees.</li>
+ *   <li>{@code sink4xx}: the sink answers 4xx for {@code -Doutage} seconds (default 60) under load, then recovers:
+ *       everything delivered exactly once afterwards, the Pending log showed the wait.</li>
+ *   <li>{@code faults}: kill then sink4xx. {@code all}: throughput, kill, sink4xx (soak only when asked).</li>
+ * </ul>
+ * System properties: messages (3000), sessions (8), latencySeconds (60), rate (soak/fault load, msg/s; soak default:
+ * half the full flow's maximum measured first), minutes (30), heap (512m), profile (true: a flight recording of the
+ * full flow, its hot spots printed). Output is also written to james-assembly/target/bench-results/.
+ *
+ * <pre>mvn -B -DskipTests package && mvn -B -Pbenchmark verify -DskipTests -Dbenchmark=GatewayLoadBenchmark -Dexec.args=throughput</pre>
+ */
+public final class GatewayLoadBenchmark {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Path work;
+    private final TestDnsServer dns;
+    private final String heap = System.getProperty("heap", "512m");
+    private final boolean profile = Boolean.getBoolean("profile");
+    private final List<String> verdicts = new ArrayList<>();
+
+    private GatewayLoadBenchmark(Path work, TestDnsServer dns) {
+        this.work = work;
+        this.dns = dns;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "throughput";
+        Path results = resultsDirectory();
+        Path log = results.resolve("gateway-" + mode + "-" + LocalDateTime.now().format(STAMP) + ".txt");
+        PrintStream console = System.out;
+        try (OutputStream file = new FileOutputStream(log.toFile())) {
+            System.setOut(new PrintStream(new Tee(console, file), true));
+            PostfixTools.ensureInstalled();
+            System.out.printf("Portcullis gateway load benchmark, mode %s, %s, %d cores, %s%n", mode, Instant.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+            Path work = Files.createTempDirectory("portcullis-load");
+            try (TestDnsServer dns = LoadMix.dns()) {
+                GatewayLoadBenchmark bench = new GatewayLoadBenchmark(work, dns);
+                switch (mode) {
+                    case "throughput" -> bench.throughput();
+                    case "soak" -> bench.soak();
+                    case "kill" -> bench.kill();
+                    case "sink4xx" -> bench.sink4xx();
+                    case "faults" -> {
+                        bench.kill();
+                        bench.sink4xx();
+                    }
+                    case "all" -> {
+                        bench.throughput();
+                        bench.kill();
+                        bench.sink4xx();
+                    }
+                    default -> throw new IllegalArgumentException("unknown mode '" + mode + "': throughput, soak, kill, sink4xx, faults, all");
+                }
+                System.out.println();
+                System.out.println("Verdicts:");
+                bench.verdicts.forEach(v -> System.out.println("  " + v));
+            }
+            System.out.println("Raw output: " + log.toAbsolutePath() + ", server homes under " + work);
+        } finally {
+            System.setOut(console);
+        }
+    }
+
+    private static Path resultsDirectory() throws IOException {
+        Path base = Files.isDirectory(Path.of("james-assembly")) ? Path.of("james-assembly", "target") : Path.of("target");
+        return Files.createDirectories(base.resolve("bench-results"));
+    }
+
+    private void verdict(boolean ok, String text) {
+        verdicts.add((ok ? "PASS " : "FAIL ") + text);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Throughput: baseline vs full.
+
+    record Row(SetUp setUp, int messages, double acceptedPerSecond, double processedPerSecond, long delivered, long held,
+               double cpuMsPerMessage, double cores, long peakRssMib, double latencyRate, long p50Micros, long p99Micros,
+               long maxMicros, long latencyFailures, int sourceFailures) {
+    }
+
+    private void throughput() throws Exception {
+        int messages = Integer.getInteger("messages", 3000);
+        Row baseline = measure(SetUp.BASELINE, messages);
+        Row full = measure(SetUp.FULL, messages);
+        System.out.println();
+        System.out.printf("%-9s %8s %11s %12s %9s %7s %9s %6s %8s %10s %8s %8s %8s%n", "set-up", "messages", "accepted/s",
+            "processed/s", "delivered", "held", "CPU ms/m", "cores", "RSS MiB", "@rate/s", "p50 ms", "p99 ms", "max ms");
+        for (Row row : List.of(baseline, full)) {
+            System.out.printf("%-9s %8d %11.1f %12.1f %9d %7d %9.2f %6.2f %8d %10.1f %8.1f %8.1f %8.1f%n", row.setUp, row.messages,
+                row.acceptedPerSecond, row.processedPerSecond, row.delivered, row.held, row.cpuMsPerMessage, row.cores, row.peakRssMib,
+                row.latencyRate, row.p50Micros / 1000.0, row.p99Micros / 1000.0, row.maxMicros / 1000.0);
+        }
+        double acceptedRatio = full.acceptedPerSecond / baseline.acceptedPerSecond;
+        double processedRatio = full.processedPerSecond / baseline.processedPerSecond;
+        System.out.printf("ratio full / baseline: accepted %.2f, processed %.2f (target >= 0.80); CPU per message %.2f%n",
+            acceptedRatio, processedRatio, full.cpuMsPerMessage / baseline.cpuMsPerMessage);
+        verdict(processedRatio >= 0.8, String.format("throughput full/baseline %.2f (processed), %.2f (accepted) >= 0.80", processedRatio, acceptedRatio));
+        verdict(full.p99Micros < 100_000, String.format("full flow p99 %.1f ms at %.1f msg/s (half its maximum) < 100 ms", full.p99Micros / 1000.0, full.latencyRate));
+        verdict(full.peakRssMib < 1024 && baseline.peakRssMib < 1024, String.format("peak RSS full %d MiB, baseline %d MiB < 1024 MiB", full.peakRssMib, baseline.peakRssMib));
+        verdict(full.sourceFailures == 0 && baseline.sourceFailures == 0 && full.latencyFailures == 0 && baseline.latencyFailures == 0,
+            "no refused or failed SMTP transaction");
+    }
+
+    private Row measure(SetUp setUp, int messages) throws Exception {
+        Map<LoadMix.Kind, Path> files = LoadMix.writeFiles(work.resolve("messages"));
+        int sessions = Integer.getInteger("sessions", 8);
+        int batch = 20;
+        String javaOptions = "-Xmx" + heap;
+        Path recording = work.resolve(setUp.name().toLowerCase() + ".jfr");
+        if (profile && setUp == SetUp.FULL) {
+            javaOptions += " -XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true";
+        }
+        System.out.println();
+        System.out.println("== " + setUp + ": starting the distribution");
+        try (Gateway gateway = Gateway.prepare(setUp, work.resolve(setUp.name().toLowerCase()), dns, javaOptions).start()) {
+            long pid = gateway.server().pid();
+            int warmup = Math.max(200, messages / 5);
+            List<LoadMix.Kind> warm = LoadMix.schedule(warmup, 7);
+            PostfixTools.SourceResult w = PostfixTools.source(gateway.smtpPort(), warm, files, sessions, batch);
+            gateway.awaitAccounted(warmup - w.failedMessagesAtMost(), Duration.ofMinutes(10));
+            System.out.printf("warm-up: %d messages, %.1f msg/s accepted%n", warmup, w.perSecond());
+
+            List<LoadMix.Kind> schedule = LoadMix.schedule(messages, 11);
+            long expectedHeld = setUp == SetUp.FULL ? warm.stream().filter(k -> k.held).count() + schedule.stream().filter(k -> k.held).count() : 0;
+            double cpuBefore = ProcessStats.cpuSeconds(pid);
+            Instant start = Instant.now();
+            PostfixTools.SourceResult r = PostfixTools.source(gateway.smtpPort(), schedule, files, sessions, batch);
+            Instant accepted = Instant.now();
+            r.errors().forEach(e -> System.out.println("smtp-source: " + e));
+            Instant done = gateway.awaitAccounted(warmup - w.failedMessagesAtMost() + messages - r.failedMessagesAtMost(), Duration.ofMinutes(20));
+            double cpu = ProcessStats.cpuSeconds(pid) - cpuBefore;
+            double acceptedPerSecond = messages / seconds(start, accepted);
+            double processedPerSecond = messages / seconds(start, done);
+            long delivered = gateway.delivered();
+            long held = gateway.held();
+            System.out.printf("maximum rate: %d messages in %.1f s accepted (%.1f msg/s), all processed after %.1f s (%.1f msg/s): delivered %d, held %d (expected %d)%n",
+                messages, seconds(start, accepted), acceptedPerSecond, seconds(start, done), processedPerSecond, delivered, held, expectedHeld);
+            verdict(held == expectedHeld, setUp + ": held " + held + " = junk sent " + expectedHeld);
+
+            double rate = processedPerSecond / 2;
+            int latencySeconds = Integer.getInteger("latencySeconds", 60);
+            int count = (int) Math.max(50, rate * latencySeconds);
+            PacedSmtpClient client = new PacedSmtpClient(gateway.smtpPort(), "lat-" + setUp.name().toLowerCase());
+            PacedSmtpClient.Result latency = client.run(LoadMix.schedule(count, 13), count, rate, 32);
+            gateway.awaitAccounted(delivered + held + latency.accepted().size(), Duration.ofMinutes(10));
+            long peak = ProcessStats.statusKib(pid, "VmHWM") / 1024;
+            System.out.printf("half rate: %d messages at %.1f msg/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed; peak RSS %d MiB%n",
+                count, rate, latency.percentileMicros(50) / 1000.0, latency.percentileMicros(99) / 1000.0,
+                latency.percentileMicros(100) / 1000.0, latency.failures(), peak);
+            latency.outcomes().stream().filter(o -> !o.accepted()).limit(5).forEach(o -> System.out.println("failed: " + o));
+            long errors = gateway.errorLines().size();
+            System.out.printf("server log ERROR lines: %d, error repository: %d%n", errors, gateway.errorRepositoryCount());
+            gateway.errorLines().stream().limit(5).forEach(line -> System.out.println("  " + line));
+            Row row = new Row(setUp, messages, acceptedPerSecond, processedPerSecond, delivered, held, cpu * 1000 / messages,
+                cpu / seconds(start, done), peak, rate, latency.percentileMicros(50), latency.percentileMicros(99),
+                latency.percentileMicros(100), latency.failures(), r.failedBatches());
+            if (profile && setUp == SetUp.FULL) {
+                gateway.close();
+                System.out.println(JfrHotSpots.summary(recording, 25));
+            }
+            return row;
+        }
+    }
+
+    private static double seconds(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1e9;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Soak.
+
+    private void soak() throws Exception {
+        int minutes = Integer.getInteger("minutes", 30);
+        double rate = Double.parseDouble(System.getProperty("rate", "0"));
+        if (rate <= 0) {
+            Row max = measure(SetUp.FULL, Integer.getInteger("messages", 2000));
+            rate = max.processedPerSecond / 2;
+        }
+        int count = (int) (rate * minutes * 60);
+        System.out.println();
+        System.out.printf("== SOAK: full flow, %.1f msg/s for %d min (%d messages)%n", rate, minutes, count);
+        try (Gateway gateway = Gateway.prepare(SetUp.FULL, work.resolve("soak"), dns, "-Xmx" + heap).start()) {
+            long pid = gateway.server().pid();
+            PacedSmtpClient client = new PacedSmtpClient(gateway.smtpPort(), "soak");
+            double r = rate;
+            CompletableFuture<PacedSmtpClient.Result> load = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.run(LoadMix.schedule(1000, 17), count, r, 32);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            List<double[]> rss = new ArrayList<>();
+            List<double[]> live = new ArrayList<>();
+            Instant start = Instant.now();
+            int tick = 0;
+            while (!load.isDone()) {
+                Thread.sleep(1000);
+                if (++tick % 30 == 0) {
+                    double minute = seconds(start, Instant.now()) / 60;
+                    rss.add(new double[] {minute, ProcessStats.statusKib(pid, "VmRSS") / 1024.0});
+                    if (tick % 300 == 0) {
+                        long liveMib = liveHeapMib(pid);
+                        live.add(new double[] {minute, liveMib});
+                        System.out.printf("%5.1f min: RSS %.0f MiB, live heap after GC %d MiB, delivered %d, held %d%n",
+                            minute, rss.get(rss.size() - 1)[1], liveMib, gateway.delivered(), gateway.held());
+                    }
+                }
+            }
+            PacedSmtpClient.Result result = load.get();
+            long acked = result.accepted().size();
+            gateway.awaitAccounted(acked, Duration.ofMinutes(15));
+            Thread.sleep(5000);
+            Map<String, Long> delivered = gateway.deliveredIds();
+            Map<String, Long> held = gateway.heldIds();
+            Accounting accounting = account(result, delivered, held);
+            Tracking tracking = tracking(gateway, result);
+            System.out.printf("sent %d, acknowledged %d, refused/failed %d; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", result.outcomes().size(),
+                acked, result.failures(), result.percentileMicros(50) / 1000.0, result.percentileMicros(99) / 1000.0, result.percentileMicros(100) / 1000.0);
+            System.out.println("accounting: " + accounting);
+            System.out.println("tracking: " + tracking);
+            double rssSlope = slope(rss.subList(rss.size() / 3, rss.size()));
+            System.out.printf("RSS: first %.0f MiB, last %.0f MiB, peak %d MiB, trend over the last two thirds %.2f MiB/min%n",
+                rss.get(0)[1], rss.get(rss.size() - 1)[1], ProcessStats.statusKib(pid, "VmHWM") / 1024, rssSlope);
+            StringBuilder liveLine = new StringBuilder("live heap after GC (MiB):");
+            live.forEach(p -> liveLine.append(String.format(" %.0f@%.0fmin", p[1], p[0])));
+            System.out.println(liveLine);
+            List<String> errors = gateway.errorLines();
+            System.out.printf("server log ERROR lines: %d, error repository: %d%n", errors.size(), gateway.errorRepositoryCount());
+            errors.stream().limit(10).forEach(line -> System.out.println("  " + line));
+            verdict(result.failures() == 0 && errors.isEmpty() && gateway.errorRepositoryCount() == 0,
+                "soak: no refused transaction (" + result.failures() + "), no ERROR log line (" + errors.size() + "), nothing in the error repository");
+            verdict(accounting.exact(), "soak: every acknowledged message delivered or held exactly once (" + accounting + ")");
+            verdict(tracking.agrees(), "soak: tracking agrees (" + tracking + ")");
+            boolean flat = live.size() < 3 || live.get(live.size() - 1)[1] <= live.get(1)[1] * 1.2 + 16;
+            verdict(flat, "soak: no memory growth trend (live heap after GC at 10 min vs end, +20 % + 16 MiB allowed)");
+        }
+    }
+
+    private static long liveHeapMib(long pid) throws IOException, InterruptedException {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        run(jcmd, String.valueOf(pid), "GC.run");
+        String info = run(jcmd, String.valueOf(pid), "GC.heap_info");
+        Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) / 1024 : -1;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+        return out;
+    }
+
+    private static double slope(List<double[]> points) {
+        if (points.size() < 2) {
+            return 0;
+        }
+        double mx = points.stream().mapToDouble(p -> p[0]).average().orElse(0);
+        double my = points.stream().mapToDouble(p -> p[1]).average().orElse(0);
+        double num = 0;
+        double den = 0;
+        for (double[] p : points) {
+            num += (p[0] - mx) * (p[1] - my);
+            den += (p[0] - mx) * (p[0] - mx);
+        }
+        return den == 0 ? 0 : num / den;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Faults.
+
+    private void kill() throws Exception {
+        double rate = Double.parseDouble(System.getProperty("rate", "30"));
+        int seconds = 60;
+        System.out.println();
+        System.out.printf("== KILL -9: full flow under %.1f msg/s for %d s, kill -9 after 20 s, restart%n", rate, seconds);
+        try (Gateway gateway = Gateway.prepare(SetUp.FULL, work.resolve("kill"), dns, "-Xmx" + heap).start()) {
+            PacedSmtpClient client = new PacedSmtpClient(gateway.smtpPort(), "kill");
+            int count = (int) (rate * seconds);
+            CompletableFuture<PacedSmtpClient.Result> load = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.run(LoadMix.schedule(500, 19), count, rate, 32);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(20_000);
+            long deliveredBefore = gateway.delivered();
+            gateway.server().kill9();
+            System.out.printf("killed -9 after 20 s (%d delivered so far); restarting%n", deliveredBefore);
+            Duration restart = gateway.server().start();
+            System.out.printf("restarted in %.1f s%n", restart.toMillis() / 1000.0);
+            PacedSmtpClient.Result result = load.get();
+            long acked = result.accepted().size();
+            gateway.awaitAccounted(acked, Duration.ofMinutes(10));
+            Thread.sleep(10_000);
+            Accounting accounting = account(result, gateway.deliveredIds(), gateway.heldIds());
+            Tracking tracking = tracking(gateway, result);
+            System.out.printf("sent %d, acknowledged %d, refused/failed (server down) %d%n", result.outcomes().size(), acked, result.failures());
+            System.out.println("accounting: " + accounting);
+            System.out.println("tracking: " + tracking);
+            verdict(accounting.exact(), "kill -9: every acknowledged message delivered or held exactly once (" + accounting + ")");
+            verdict(tracking.agrees(), "kill -9: tracking agrees (" + tracking + ")");
+        }
+    }
+
+    private void sink4xx() throws Exception {
+        double rate = Double.parseDouble(System.getProperty("rate", "30"));
+        int outage = Integer.getInteger("outage", 60);
+        System.out.println();
+        System.out.printf("== SINK 4xx: the downstream answers 4xx to RCPT for %d s under %.1f msg/s, then recovers%n", outage, rate);
+        try (Gateway gateway = Gateway.prepare(SetUp.FULL, work.resolve("sink4xx"), dns, "-Xmx" + heap).start("-r", "RCPT")) {
+            PacedSmtpClient client = new PacedSmtpClient(gateway.smtpPort(), "outage");
+            int count = (int) (rate * outage);
+            Instant start = Instant.now();
+            CompletableFuture<PacedSmtpClient.Result> load = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.run(LoadMix.schedule(500, 23), count, rate, 32);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            int maxPending = 0;
+            String lastError = "";
+            while (seconds(start, Instant.now()) < outage) {
+                Thread.sleep(5000);
+                var pending = gateway.webAdmin("/portcullis/logs/pending");
+                maxPending = Math.max(maxPending, pending.get("count").asInt());
+                for (var message : pending.get("messages")) {
+                    if (!message.path("lastError").isNull() && !message.path("lastError").asText().isEmpty()) {
+                        lastError = message.path("lastError").asText();
+                    }
+                }
+            }
+            long deliveredDuringOutage = gateway.delivered();
+            gateway.sink().stop();
+            gateway.sink().start();
+            Instant recovered = Instant.now();
+            System.out.printf("outage over after %.0f s: Pending log peaked at %d messages, e.g. last error '%s'; %d delivered during the outage%n",
+                seconds(start, recovered), maxPending, lastError, deliveredDuringOutage);
+            PacedSmtpClient.Result result = load.get();
+            long acked = result.accepted().size();
+            Instant done = gateway.awaitAccounted(acked, Duration.ofMinutes(10));
+            Thread.sleep(5000);
+            int pendingAfter = gateway.webAdmin("/portcullis/logs/pending").get("count").asInt();
+            Accounting accounting = account(result, gateway.deliveredIds(), gateway.heldIds());
+            System.out.printf("all %d acknowledged messages delivered or held %.0f s after the sink recovered; Pending log now %d%n",
+                acked, seconds(recovered, done), pendingAfter);
+            System.out.println("accounting: " + accounting);
+            verdict(maxPending > 0 && deliveredDuringOutage == 0, "sink 4xx: nothing delivered during the outage, the Pending log showed "
+                + maxPending + " waiting");
+            verdict(accounting.exact() && pendingAfter == 0, "sink 4xx: everything delivered or held exactly once afterwards (" + accounting
+                + "), Pending log empty (" + pendingAfter + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Accounting.
+
+    record Accounting(long acknowledged, long deliveredOnce, long heldOnce, long missing, long duplicated, long unacknowledgedDelivered,
+                      List<String> examples) {
+        boolean exact() {
+            return missing == 0 && duplicated == 0 && deliveredOnce + heldOnce == acknowledged;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("acknowledged %d = delivered once %d + held once %d; missing %d, duplicated %d; not acknowledged but delivered/held %d%s",
+                acknowledged, deliveredOnce, heldOnce, missing, duplicated, unacknowledgedDelivered, examples.isEmpty() ? "" : " e.g. " + examples);
+        }
+    }
+
+    private static Accounting account(PacedSmtpClient.Result result, Map<String, Long> delivered, Map<String, Long> held) {
+        long deliveredOnce = 0;
+        long heldOnce = 0;
+        long missing = 0;
+        long duplicated = 0;
+        List<String> examples = new ArrayList<>();
+        Set<String> acked = new HashSet<>();
+        for (PacedSmtpClient.Outcome outcome : result.accepted()) {
+            acked.add(outcome.id());
+            long d = delivered.getOrDefault(outcome.id(), 0L);
+            long h = held.getOrDefault(outcome.id(), 0L);
+            if (d + h == 0) {
+                missing++;
+                if (examples.size() < 5) {
+                    examples.add("missing " + outcome.id());
+                }
+            } else if (d + h > 1) {
+                duplicated++;
+                if (examples.size() < 5) {
+                    examples.add(outcome.id() + " delivered " + d + " held " + h);
+                }
+            } else if (d == 1) {
+                deliveredOnce++;
+            } else {
+                heldOnce++;
+            }
+        }
+        Set<String> others = new HashSet<>(delivered.keySet());
+        others.addAll(held.keySet());
+        others.removeAll(acked);
+        others.removeIf(id -> !id.startsWith(result.outcomes().isEmpty() ? "" : result.outcomes().get(0).id().replaceAll("-\\d+$", "")));
+        return new Accounting(acked.size(), deliveredOnce, heldOnce, missing, duplicated, others.size(), examples);
+    }
+
+    record Tracking(long acknowledged, long oneRecord, long severalRecords, long noRecord, Map<String, Long> statuses, List<String> examples) {
+        boolean agrees() {
+            return oneRecord == acknowledged && statuses.keySet().stream().allMatch(s -> s.equals("delivered") || s.equals("held"));
+        }
+    }
+
+    /** The tracking store's view (CSV export of today's accepted mail) of every acknowledged message. */
+    private static Tracking tracking(Gateway gateway, PacedSmtpClient.Result result) throws Exception {
+        String csv = gateway.webAdminText("/portcullis/tracking.csv?period=today&action=accepted");
+        Map<String, List<String>> statusById = new HashMap<>();
+        Pattern id = Pattern.compile("<?([^@<>]+)@load\\.example>?");
+        for (CSVRecord record : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(new StringReader(csv))) {
+            Matcher m = id.matcher(record.get("Message ID"));
+            if (m.matches()) {
+                statusById.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(record.get("Status"));
+            }
+        }
+        long one = 0;
+        long several = 0;
+        long none = 0;
+        Map<String, Long> statuses = new HashMap<>();
+        List<String> examples = new ArrayList<>();
+        for (PacedSmtpClient.Outcome outcome : result.accepted()) {
+            List<String> found = statusById.getOrDefault(outcome.id(), List.of());
+            if (found.isEmpty()) {
+                none++;
+                if (examples.size() < 5) {
+                    examples.add("no record " + outcome.id());
+                }
+            } else if (found.size() > 1) {
+                several++;
+                if (examples.size() < 5) {
+                    examples.add(outcome.id() + " " + found);
+                }
+            } else {
+                one++;
+                statuses.merge(found.get(0), 1L, Long::sum);
+            }
+        }
+        return new Tracking(result.accepted().size(), one, several, none, statuses, examples);
+    }
+
+    /** Writes to two streams. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        Tee(OutputStream a, OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int c) throws IOException {
+            a.write(c);
+            b.write(c);
+        }
+
+        @Override
+        public void write(byte[] bytes, int off, int len) throws IOException {
+            a.write(bytes, off, len);
+            b.write(bytes, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            a.flush();
+            b.flush();
+        }
+    }
+}
