@@ -155,7 +155,7 @@ public final class GatewayLoadBenchmark {
         System.out.println("== " + setUp + ": starting the distribution");
         try (Gateway gateway = Gateway.prepare(setUp, work.resolve(setUp.name().toLowerCase()), dns, javaOptions).start()) {
             long pid = gateway.server().pid();
-            int warmup = Math.max(200, messages / 5);
+            int warmup = Math.max(400, messages / 3);
             List<LoadMix.Kind> warm = LoadMix.schedule(warmup, 7);
             PostfixTools.SourceResult w = PostfixTools.source(gateway.smtpPort(), warm, files, sessions, batch);
             gateway.awaitAccounted(warmup - w.failedMessagesAtMost(), Duration.ofMinutes(10));

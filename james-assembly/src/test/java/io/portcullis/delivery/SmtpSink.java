@@ -98,6 +98,9 @@ public final class SmtpSink implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stop();
+        if (!Files.exists(directory)) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }

@@ -24,12 +24,31 @@ import java.util.regex.PatternSyntaxException;
 public final class ContentRules {
     private static final Pattern LINE = Pattern.compile("^(\\S+)\\s+(-?\\d+)\\s+(\\S+)\\s+(regex|keywords)\\s+(.+)$");
 
-    public record Rule(String name, int score, String where, String how, Pattern pattern, String source) {
-        /** What the rule matched in {@code text}, if anything. */
+    public record Rule(String name, int score, String where, String how, Pattern pattern, String source, List<String> literals) {
+        /**
+         * What the rule matched in {@code text}, if anything. A keyword rule first looks for the longest word of each
+         * keyword as a plain substring of the case-folded text (as the case-insensitive pattern folds it): a body
+         * holding none of them cannot match, and the alternation of the pattern is not run over it.
+         */
         public Optional<String> match(String text) {
+            if (!literals.isEmpty()) {
+                String folded = fold(text);
+                if (literals.stream().noneMatch(folded::contains)) {
+                    return Optional.empty();
+                }
+            }
             Matcher matcher = pattern.matcher(text);
             return matcher.find() ? Optional.of(matcher.group()) : Optional.empty();
         }
+    }
+
+    /** Case folding as {@link Pattern#CASE_INSENSITIVE} with {@link Pattern#UNICODE_CASE} compares characters. */
+    static String fold(String text) {
+        char[] chars = text.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = Character.toLowerCase(Character.toUpperCase(chars[i]));
+        }
+        return new String(chars);
     }
 
     private final List<Rule> rules;
@@ -75,9 +94,26 @@ public final class ContentRules {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(at + "score '" + matcher.group(2) + "' is not an integer");
             }
-            rules.add(new Rule(matcher.group(1), score, where, how, pattern, text));
+            rules.add(new Rule(matcher.group(1), score, where, how, pattern, text, how.equals("regex") ? List.of() : literals(text)));
         }
         return new ContentRules(rules);
+    }
+
+    /** The longest word of each keyword, case-folded: every match of the keyword contains it. */
+    private static List<String> literals(String list) {
+        List<String> literals = new ArrayList<>();
+        for (String keyword : list.split(",")) {
+            String longest = "";
+            for (String word : keyword.strip().split("\\s+")) {
+                if (word.length() > longest.length()) {
+                    longest = word;
+                }
+            }
+            if (!longest.isEmpty()) {
+                literals.add(fold(longest));
+            }
+        }
+        return List.copyOf(literals);
     }
 
     private static Pattern keywords(String list) {

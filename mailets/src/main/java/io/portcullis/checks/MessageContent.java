@@ -50,6 +50,10 @@ public final class MessageContent {
 
     private final List<TextPart> texts = new ArrayList<>();
     private final List<Attachment> attachments = new ArrayList<>();
+    // Derived views, computed once (several checks ask for them; the parts do not change after parsing).
+    private volatile String bodyText;
+    private volatile String rawBody;
+    private volatile List<Link> links;
 
     private MessageContent() {
     }
@@ -166,6 +170,15 @@ public final class MessageContent {
 
     /** All body text as a reader sees it: plain parts as they are, HTML parts without tags, joined by newlines. */
     public String bodyText() {
+        String text = bodyText;
+        if (text == null) {
+            text = computeBodyText();
+            bodyText = text;
+        }
+        return text;
+    }
+
+    private String computeBodyText() {
         StringBuilder builder = new StringBuilder();
         for (TextPart part : texts) {
             builder.append(part.html() ? htmlToText(part.text()) : part.text()).append('\n');
@@ -175,9 +188,14 @@ public final class MessageContent {
 
     /** The bodies as sent (HTML with its tags), for rules that look at markup. */
     public String rawBody() {
-        StringBuilder builder = new StringBuilder();
-        texts.forEach(part -> builder.append(part.text()).append('\n'));
-        return builder.toString();
+        String text = rawBody;
+        if (text == null) {
+            StringBuilder builder = new StringBuilder();
+            texts.forEach(part -> builder.append(part.text()).append('\n'));
+            text = builder.toString();
+            rawBody = text;
+        }
+        return text;
     }
 
     public static String htmlToText(String html) {
@@ -187,6 +205,15 @@ public final class MessageContent {
 
     /** Links of the HTML parts (with their text) and bare URLs of every text part. */
     public List<Link> links() {
+        List<Link> found = links;
+        if (found == null) {
+            found = List.copyOf(computeLinks());
+            links = found;
+        }
+        return found;
+    }
+
+    private List<Link> computeLinks() {
         List<Link> links = new ArrayList<>();
         for (TextPart part : texts) {
             String text = part.text();

@@ -126,13 +126,21 @@ public record DeliveryConfiguration(DeliveryMode defaultMode, Map<Domain, Delive
 
     /** The route of a recipient of one of our domains, knowing whether a local user (or alias) exists. */
     public DeliveryRoute route(Domain domain, boolean localUser) {
+        return route(domain, () -> localUser);
+    }
+
+    /**
+     * As {@link #route(Domain, boolean)}, asking {@code localUser} (a user repository lookup) only when the domain's
+     * mode needs the answer: never for forward domains.
+     */
+    public DeliveryRoute route(Domain domain, java.util.function.BooleanSupplier localUser) {
         switch (modeOf(domain)) {
             case FORWARD:
                 return DeliveryRoute.FORWARD;
             case LOCAL:
-                return localUser ? DeliveryRoute.LOCAL : DeliveryRoute.NONE;
+                return localUser.getAsBoolean() ? DeliveryRoute.LOCAL : DeliveryRoute.NONE;
             default:
-                return localUser ? DeliveryRoute.LOCAL : DeliveryRoute.FORWARD;
+                return localUser.getAsBoolean() ? DeliveryRoute.LOCAL : DeliveryRoute.FORWARD;
         }
     }
 

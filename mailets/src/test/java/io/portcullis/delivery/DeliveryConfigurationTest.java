@@ -52,6 +52,18 @@ class DeliveryConfigurationTest {
     }
 
     @Test
+    void routeShouldNotLookTheUserUpWhenTheDomainIsForwarded() {
+        DeliveryConfiguration configuration = DeliveryConfiguration.parse(Map.of(
+            "domain.f.test.mode", "forward", "domain.h.test.mode", "hybrid"));
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+
+        assertThat(configuration.route(Domain.of("f.test"), () -> lookups.incrementAndGet() > 0)).isEqualTo(DeliveryRoute.FORWARD);
+        assertThat(lookups).hasValue(0);
+        assertThat(configuration.route(Domain.of("h.test"), () -> lookups.incrementAndGet() > 0)).isEqualTo(DeliveryRoute.LOCAL);
+        assertThat(lookups).hasValue(1);
+    }
+
+    @Test
     void parseShouldFailNamingTheKeyWhenAModeIsInvalid() {
         assertThatThrownBy(() -> DeliveryConfiguration.parse(Map.of("domain.acme.test.mode", "relay")))
             .isInstanceOf(IllegalArgumentException.class)

@@ -52,7 +52,7 @@ public class DeliveryRouteIs extends GenericMatcher {
         MailetContext context = getMailetContext();
         return mail.getRecipients().stream()
             .filter(recipient -> context.isLocalServer(recipient.getDomain()))
-            .filter(recipient -> configuration.route(recipient.getDomain(), context.isLocalEmail(recipient)) == route)
+            .filter(recipient -> configuration.route(recipient.getDomain(), () -> context.isLocalEmail(recipient)) == route)
             .collect(ImmutableList.toImmutableList());
     }
 }
