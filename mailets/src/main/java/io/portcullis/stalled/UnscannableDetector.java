@@ -96,7 +96,8 @@ public final class UnscannableDetector {
             }
             return;
         }
-        byte[] body = read(part, base.startsWith("text/") && fileName.isEmpty() ? MAX_TEXT : MAX_INSPECTED);
+        boolean text = base.startsWith("text/");
+        byte[] body = read(part, text && fileName.isEmpty() ? MAX_TEXT : MAX_INSPECTED, !text);
         String lowerName = fileName.toLowerCase(Locale.ROOT);
         if (startsWith(body, new byte[] {'P', 'K', 3, 4}) || startsWith(body, new byte[] {'P', 'K', 5, 6})) {
             inspectZip(body, fileName, findings);
@@ -132,21 +133,38 @@ public final class UnscannableDetector {
         }
     }
 
-    private static byte[] read(Part part, int max) throws MessagingException, IOException {
+    /**
+     * The decoded body, at most {@code max} bytes kept. With {@code containersOnly}, a body that does not start as a ZIP
+     * archive or an OLE2 document (the only binary formats inspected further) is read no further than its first bytes:
+     * a large PDF or image is not decoded for nothing.
+     */
+    private static byte[] read(Part part, int max, boolean containersOnly) throws MessagingException, IOException {
         try (InputStream in = part.getInputStream()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             int total = 0;
             int n;
+            boolean decided = !containersOnly;
             while ((n = in.read(buffer)) > 0) {
                 int keep = Math.min(n, max - total);
                 if (keep > 0) {
                     out.write(buffer, 0, keep);
                     total += keep;
                 }
+                if (!decided && total >= OLE2.length) {
+                    byte[] head = out.toByteArray();
+                    if (!isContainer(head)) {
+                        return head;
+                    }
+                    decided = true;
+                }
             }
             return out.toByteArray();
         }
+    }
+
+    private static boolean isContainer(byte[] head) {
+        return startsWith(head, new byte[] {'P', 'K', 3, 4}) || startsWith(head, new byte[] {'P', 'K', 5, 6}) || startsWith(head, OLE2);
     }
 
     /** Walks the ZIP central directory (or, without one, the local headers): encryption flag, macro projects. */
