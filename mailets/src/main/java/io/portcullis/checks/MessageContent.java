@@ -37,6 +37,7 @@ public final class MessageContent {
     private static final Pattern ANCHOR = Pattern.compile("(?is)<a\\s[^>]*?href\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))[^>]*>(.*?)</a\\s*>");
     private static final Pattern URL = Pattern.compile("(?i)\\b(?:https?://|www\\.)[^\\s<>\"'()\\[\\]]+");
     private static final Pattern TAG = Pattern.compile("(?s)<[^>]*>");
+    private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+");
 
     public record TextPart(String text, boolean html) {
     }
@@ -272,7 +273,7 @@ public final class MessageContent {
         while (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1);
         }
-        if (!host.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")) {
+        if (!HOST.matcher(host).matches()) {
             return Optional.empty();
         }
         return Optional.of(host);

@@ -43,6 +43,8 @@ import io.portcullis.mail.PortcullisAttributes;
  * it is kept for an administrator; it is never lost.
  */
 public class TrackEvent extends GenericMailet {
+    /** Width of tracking_id in the gateway store (migration V2). */
+    static final int MAX_TRACKING_ID = 64;
     private static final Logger LOGGER = LoggerFactory.getLogger(TrackEvent.class);
     private static final int MAX_ATTACHMENT_DEPTH = 10;
 
@@ -96,7 +98,7 @@ public class TrackEvent extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         Optional<String> existing = mail.getAttribute(PortcullisAttributes.TRACKING_ID)
             .map(attribute -> attribute.getValue().value()).map(Object::toString);
-        String trackingId = existing.orElseGet(() -> UUID.randomUUID().toString());
+        String trackingId = existing.orElseGet(() -> trackingIdOf(mail));
         if (existing.isEmpty()) {
             mail.setAttribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of(trackingId)));
         }
@@ -182,6 +184,20 @@ public class TrackEvent extends GenericMailet {
             return "smime";
         }
         return null;
+    }
+
+    /**
+     * The tracking id of a mail that has none yet: derived from the mail's name, which James gives each accepted
+     * message once and keeps in the spool. A message taken again from the spool after a crash (its attribute was set
+     * in memory only) so finds its own tracking record again instead of leaving a second one stuck in "processing".
+     */
+    static String trackingIdOf(Mail mail) {
+        String name = mail.getName();
+        if (name != null && !name.isBlank() && name.length() <= MAX_TRACKING_ID) {
+            return name;
+        }
+        return name == null || name.isBlank() ? UUID.randomUUID().toString()
+            : UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     private static void collectAttachments(Part part, List<String> names, int depth) throws Exception {

@@ -103,6 +103,27 @@ class TrackEventTest {
     }
 
     @Test
+    void serviceShouldGiveTheSameTrackingIdWhenTheSameMailIsProcessedAgainAfterARestart() throws Exception {
+        // After a crash James takes the message from the spool again, with its name but without the attribute.
+        Mail first = mail();
+        Mail again = mail();
+
+        mailet("event", "Received by MTA").service(first);
+        mailet("event", "Received by MTA").service(again);
+
+        assertThat(tracker.events).extracting(TrackedEvent::trackingId).containsExactly("mail1", "mail1");
+    }
+
+    @Test
+    void trackingIdShouldBeDerivedFromATooLongNameWithoutExceedingTheColumn() throws Exception {
+        Mail mail = FakeMail.builder().name("n".repeat(200)).recipient("bob@acme.test").build();
+
+        String id = TrackEvent.trackingIdOf(mail);
+
+        assertThat(id).hasSizeLessThanOrEqualTo(TrackEvent.MAX_TRACKING_ID).isEqualTo(TrackEvent.trackingIdOf(mail));
+    }
+
+    @Test
     void serviceShouldKeepAnExistingTrackingIdAndNotChangeTheMailState() throws Exception {
         Mail mail = mail();
         mail.setAttribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of("known-id")));
