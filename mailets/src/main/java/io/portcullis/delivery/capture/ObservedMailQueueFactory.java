@@ -12,6 +12,10 @@ import org.apache.james.queue.api.MailQueueName;
 import org.apache.mailet.Mail;
 import org.reactivestreams.Publisher;
 
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
 import io.portcullis.delivery.DeliveryRecorder;
 /**
  * Decorates the {@link MailQueueFactory} James's mail processing uses (spooler, mailet context, RemoteDelivery) so
@@ -106,9 +110,21 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
             return queue.enqueueReactive(mail);
         }
 
+        /**
+         * The decorated queue's items, taken on a thread of their own. James's ActiveMQ queue takes items with a
+         * blocking JMS receive in an endless repeat loop; RemoteDelivery (3.8.1) subscribes to it on the same bounded
+         * elastic scheduler that runs its deliveries, so the loop ends up occupying one of the delivery workers for
+         * good, and the deliveries queued on that worker never run: their messages stay locked in the queue (seen
+         * after a downstream outage: the retries falling due together left a dozen messages undeliverable, not even
+         * removable, until a restart). Subscribing (and requesting) on a dedicated thread keeps the loop off the
+         * workers.
+         */
         @Override
         public Publisher<MailQueueItem> deQueue() {
-            return queue.deQueue();
+            return Flux.defer(() -> {
+                Scheduler thread = Schedulers.newSingle("portcullis-dequeue-" + queue.getName().asString(), true);
+                return Flux.from(queue.deQueue()).subscribeOn(thread).doFinally(signal -> thread.dispose());
+            });
         }
 
         @Override
