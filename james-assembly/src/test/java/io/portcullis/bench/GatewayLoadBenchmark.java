@@ -273,8 +273,13 @@ public final class GatewayLoadBenchmark {
                 "soak: no refused transaction (" + result.failures() + "), no ERROR log line (" + errors.size() + "), nothing in the error repository");
             verdict(accounting.exact(), "soak: every acknowledged message delivered or held exactly once (" + accounting + ")");
             verdict(tracking.agrees(), "soak: tracking agrees (" + tracking + ")");
-            boolean flat = live.size() < 3 || live.get(live.size() - 1)[1] <= live.get(1)[1] * 1.2 + 16;
-            verdict(flat, "soak: no memory growth trend (live heap after GC at 10 min vs end, +20 % + 16 MiB allowed)");
+            // The first minutes fill the caches (Derby's page cache, bin/portcullis: 16,000 pages): the trend that matters
+            // is over the second half of the run.
+            double[] middle = live.isEmpty() ? null : live.get((live.size() - 1) / 2);
+            double[] end = live.isEmpty() ? null : live.get(live.size() - 1);
+            boolean flat = live.size() < 3 || end[1] <= middle[1] * 1.1 + 16;
+            verdict(flat, String.format("soak: no memory growth trend over the second half (live heap after GC %.0f MiB at %.0f min, %.0f MiB at %.0f min; +10 %% + 16 MiB allowed)",
+                middle == null ? 0 : middle[1], middle == null ? 0 : middle[0], end == null ? 0 : end[1], end == null ? 0 : end[0]));
         }
     }
 
