@@ -103,35 +103,73 @@ public final class SubjectVocabulary {
             return;
         }
         Set<String> present = presentKeys(connection, unknown.keySet());
+        unknown.keySet().removeAll(present);
+        insert(connection, unknown);
+    }
+
+    /**
+     * Inserts the words of {@code words} (key to word, sorted by key) and, for those this transaction inserted,
+     * their suffixes; a word another writer inserted meanwhile (duplicate key) is skipped.
+     */
+    static void insert(Connection connection, java.util.SortedMap<String, String> words) throws SQLException {
+        if (words.isEmpty()) {
+            return;
+        }
+        java.util.SortedMap<String, String> unknown = words;
         try (PreparedStatement vocab = connection.prepareStatement("INSERT INTO tracking_subject_vocab (word_key) VALUES (?)");
              PreparedStatement suffix = connection.prepareStatement(
                  "INSERT INTO tracking_subject_suffix (suffix, word_key, token) VALUES (?, ?, ?)")) {
-            for (var entry : unknown.entrySet()) {
-                if (present.contains(entry.getKey())) {
-                    continue;
+            List<String> added = new ArrayList<>();
+            // Usually no other writer adds the same words meanwhile: one batch. Else word by word, skipping theirs.
+            Savepoint batch = connection.setSavepoint();
+            try {
+                for (String key : unknown.keySet()) {
+                    vocab.setString(1, key);
+                    vocab.addBatch();
                 }
-                Savepoint savepoint = connection.setSavepoint();
-                try {
-                    vocab.setString(1, entry.getKey());
-                    vocab.executeUpdate();
-                } catch (SQLException e) {
-                    if (!DUPLICATE_KEY.equals(e.getSQLState())) {
-                        throw e;
+                vocab.executeBatch();
+                connection.releaseSavepoint(batch);
+                added.addAll(unknown.values());
+            } catch (SQLException e) {
+                if (!isDuplicateKey(e)) {
+                    throw e;
+                }
+                connection.rollback(batch);
+                vocab.clearBatch();
+                for (var entry : unknown.entrySet()) {
+                    Savepoint one = connection.setSavepoint();
+                    try {
+                        vocab.setString(1, entry.getKey());
+                        vocab.executeUpdate();
+                        connection.releaseSavepoint(one);
+                        added.add(entry.getValue());
+                    } catch (SQLException duplicate) {
+                        if (!isDuplicateKey(duplicate)) {
+                            throw duplicate;
+                        }
+                        connection.rollback(one); // another writer added it, with its suffixes
                     }
-                    // another writer added it (and its suffixes) since the check
-                    connection.rollback(savepoint);
-                    continue;
                 }
-                connection.releaseSavepoint(savepoint);
-                for (SuffixRow row : suffixRows(entry.getValue())) {
+            }
+            for (String word : added) {
+                for (SuffixRow row : suffixRows(word)) {
                     suffix.setString(1, row.suffix());
                     suffix.setString(2, row.wordKey());
                     suffix.setString(3, row.token());
                     suffix.addBatch();
                 }
-                suffix.executeBatch();
+            }
+            suffix.executeBatch();
+        }
+    }
+
+    private static boolean isDuplicateKey(SQLException e) {
+        for (SQLException cause = e; cause != null; cause = cause.getNextException()) {
+            if (DUPLICATE_KEY.equals(cause.getSQLState())) {
+                return true;
             }
         }
+        return e.getCause() instanceof SQLException cause && DUPLICATE_KEY.equals(cause.getSQLState());
     }
 
     private static Set<String> presentKeys(Connection connection, Collection<String> keys) throws SQLException {

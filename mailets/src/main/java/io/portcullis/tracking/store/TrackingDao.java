@@ -526,7 +526,7 @@ public class TrackingDao {
      * search's driver (no period start, recipient or attachment criterion, whose indexes drive instead). Empty:
      * search as before (the word the term determines, or the newest-first scan). An empty list: nothing matches.
      */
-    private static Optional<List<String>> vocabularyTokens(Connection connection, SearchCriteria criteria) throws SQLException {
+    static Optional<List<String>> vocabularyTokens(Connection connection, SearchCriteria criteria) throws SQLException {
         if (criteria.subjectContains().isEmpty() || criteria.from().isPresent() || criteria.recipient().isPresent()
                 || criteria.attachment().isPresent() || SubjectTokens.lookup(criteria.subjectContains().get()).isPresent()) {
             return Optional.empty();
