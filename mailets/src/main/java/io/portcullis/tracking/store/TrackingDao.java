@@ -286,15 +286,36 @@ public class TrackingDao {
     /** More candidate tokens: one index read of all their rows, when there are at most this many (else the scan). */
     static final int TOKEN_ROWS = 10_000;
 
-    static Where where(SearchCriteria criteria) {
-        return where(criteria, null);
+    /**
+     * How a subject "contains" search is driven ({@link #subjectDriver}). {@code tokens} (when not null): the
+     * subject word index tokens found in the vocabulary that drive it, none meaning no match; {@code common}: so
+     * many words contain the term that the newest-first scan is used, read in the order of the first_seen index
+     * so that a page and the capped count stop early.
+     */
+    record SubjectDriver(List<String> tokens, boolean common) {
+        /** The word the term determines drives (V6), else the scan. */
+        static final SubjectDriver DEFAULT = new SubjectDriver(null, false);
+        static final SubjectDriver COMMON = new SubjectDriver(null, true);
+
+        boolean matchesNothing() {
+            return tokens != null && tokens.isEmpty();
+        }
+
+        boolean merged() {
+            return tokens != null && tokens.size() > 1 && tokens.size() <= MERGE_TOKENS;
+        }
     }
 
-    /**
-     * {@code tokens}: when not null, the subject word index tokens that drive a subject search (candidates found in
-     * the vocabulary, see {@link #vocabularyTokens}) instead of the word the term determines.
-     */
+    static Where where(SearchCriteria criteria) {
+        return where(criteria, SubjectDriver.DEFAULT);
+    }
+
     static Where where(SearchCriteria criteria, List<String> tokens) {
+        return where(criteria, new SubjectDriver(tokens, false));
+    }
+
+    static Where where(SearchCriteria criteria, SubjectDriver driver) {
+        List<String> tokens = driver.tokens();
         List<String> conditions = new ArrayList<>();
         List<Object> values = new ArrayList<>(); // the values of the conditions
         List<Object> tableValues = new ArrayList<>(); // the values of the joins, which come first in the SQL
@@ -346,6 +367,10 @@ public class TrackingDao {
             tables.append(" JOIN (SELECT DISTINCT t.tracking_id FROM tracking_subject_token t WHERE t.token IN ("
                 + String.join(", ", java.util.Collections.nCopies(tokens.size(), "?")) + ")) tok ON tok.tracking_id = m.tracking_id");
             tableValues.addAll(tokens);
+        }
+        if (driver.common() && tables.toString().equals(" FROM tracking_message m")) {
+            // Derby hint: without it Derby scans the whole table and sorts the matches
+            tables.append(" --DERBY-PROPERTIES index=tracking_message_seen\n");
         }
         criteria.attachment().ifPresent(name -> {
             tables.append(" JOIN (SELECT DISTINCT a.tracking_id FROM tracking_attachment a WHERE a.name_lc = ?) att ON att.tracking_id = m.tracking_id");
@@ -440,14 +465,14 @@ public class TrackingDao {
      */
     public SearchResult search(SearchCriteria criteria, int page, int pageSize) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            Optional<List<String>> tokens = vocabularyTokens(connection, criteria);
-            if (tokens.isPresent() && tokens.get().isEmpty()) {
+            SubjectDriver driver = subjectDriver(connection, criteria);
+            if (driver.matchesNothing()) {
                 return new SearchResult(0, false, page, pageSize, List.of()); // no word of any subject contains the term
             }
-            if (tokens.isPresent() && tokens.get().size() > 1 && tokens.get().size() <= MERGE_TOKENS) {
-                return searchMerged(connection, criteria, tokens.get(), page, pageSize);
+            if (driver.merged()) {
+                return searchMerged(connection, criteria, driver.tokens(), page, pageSize);
             }
-            Where where = where(criteria, tokens.orElse(null));
+            Where where = where(criteria, driver);
             long total;
             boolean lowerBound = false;
             try (PreparedStatement count = connection.prepareStatement(where.countSql())) {
@@ -486,15 +511,15 @@ public class TrackingDao {
      */
     public long stream(SearchCriteria criteria, long limit, Consumer<TrackedMessage> consumer) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            Optional<List<String>> tokens = vocabularyTokens(connection, criteria);
-            if (tokens.isPresent() && tokens.get().isEmpty()) {
+            SubjectDriver driver = subjectDriver(connection, criteria);
+            if (driver.matchesNothing()) {
                 return 0;
             }
-            Where where = where(criteria, tokens.orElse(null));
+            Where where = where(criteria, driver);
             connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
-            if (tokens.isPresent() && tokens.get().size() > 1 && tokens.get().size() <= MERGE_TOKENS) {
+            if (driver.merged()) {
                 try {
-                    return mergeNewestFirst(connection, criteria, tokens.get(), 0, limit, 200, consumer);
+                    return mergeNewestFirst(connection, criteria, driver.tokens(), 0, limit, 200, consumer);
                 } finally {
                     connection.rollback();
                     connection.setAutoCommit(true);
@@ -523,28 +548,28 @@ public class TrackingDao {
     /**
      * The subject word index tokens a search should be driven by, found in the subject vocabulary (V7), when the
      * subject term determines no word itself ({@code "nvoic"}, {@code "invoice"} alone) and the subject is the
-     * search's driver (no period start, recipient or attachment criterion, whose indexes drive instead). Empty:
-     * search as before (the word the term determines, or the newest-first scan). An empty list: nothing matches.
+     * search's driver (no period start, recipient or attachment criterion, whose indexes drive instead). Else
+     * {@link SubjectDriver#DEFAULT}: the word the term determines, or the scan.
      */
-    static Optional<List<String>> vocabularyTokens(Connection connection, SearchCriteria criteria) throws SQLException {
+    static SubjectDriver subjectDriver(Connection connection, SearchCriteria criteria) throws SQLException {
         if (criteria.subjectContains().isEmpty() || criteria.from().isPresent() || criteria.recipient().isPresent()
                 || criteria.attachment().isPresent() || SubjectTokens.lookup(criteria.subjectContains().get()).isPresent()) {
-            return Optional.empty();
+            return SubjectDriver.DEFAULT;
         }
         Optional<SubjectTokens.Run> run = SubjectTokens.runs(criteria.subjectContains().get()).stream()
             .max(java.util.Comparator.comparingInt(r -> r.text().length()));
         if (run.isEmpty()) {
-            return Optional.empty(); // no letter or digit in the term
+            return SubjectDriver.DEFAULT; // no letter or digit in the term
         }
         Optional<Set<String>> tokens = SubjectVocabulary.tokensContaining(connection, run.get(), VOCABULARY_TOKENS);
         if (tokens.isEmpty()) {
-            return Optional.empty();
+            return SubjectDriver.COMMON;
         }
         List<String> sorted = new ArrayList<>(new TreeSet<>(tokens.get()));
         if (sorted.size() > MERGE_TOKENS && tokenRows(connection, sorted) > TOKEN_ROWS) {
-            return Optional.empty();
+            return SubjectDriver.COMMON;
         }
-        return Optional.of(sorted);
+        return new SubjectDriver(sorted, false);
     }
 
     /** How many subject word index rows {@code tokens} have, counted up to {@link #TOKEN_ROWS} + 1. */
