@@ -7,7 +7,8 @@
 -- it, in the transaction that indexes the message; the row is the gate: only the transaction that inserts it
 -- inserts the word's suffixes. The retention purge does not shrink the vocabulary.
 CREATE TABLE tracking_subject_vocab (
-    word_key VARCHAR(64) NOT NULL PRIMARY KEY
+    word_key VARCHAR(64) NOT NULL,
+    CONSTRAINT tracking_svocab_pk PRIMARY KEY (word_key)
 );
 
 -- tracking_subject_suffix: every suffix of every vocabulary word (at most 64 characters of each kept) with the
@@ -21,5 +22,5 @@ CREATE TABLE tracking_subject_suffix (
     suffix VARCHAR(64) NOT NULL,
     word_key VARCHAR(64) NOT NULL,
     token VARCHAR(64),
-    PRIMARY KEY (suffix, word_key)
+    CONSTRAINT tracking_ssuffix_pk PRIMARY KEY (suffix, word_key)
 );

@@ -14,7 +14,8 @@ import java.util.Set;
  * <p>A "contains" term can use the index only through a word it fully determines: a word of the term with a
  * non-word character on both sides inside the term is a whole word of every matching subject; a word with a non-word character before it that runs to the end of the term is the
  * start of a word of every matching subject. A word touching the start of the term may be the end of a longer
- * word, so it determines nothing: such terms (e.g. {@code "voic"}) fall back to a scan.
+ * word, so it determines nothing: such terms (e.g. {@code "voic"}) find their candidate words in the subject
+ * vocabulary ({@link SubjectVocabulary}, V7) through their {@link #runs}.
  */
 public final class SubjectTokens {
     public static final int MAX_LENGTH = 64;

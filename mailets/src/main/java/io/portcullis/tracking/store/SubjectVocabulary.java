@@ -210,7 +210,9 @@ public final class SubjectVocabulary {
         // A run longer than MAX_LENGTH is found through its first MAX_LENGTH characters (a superset, the LIKE on
         // the subject decides); only an untruncated run can be matched as a word end by equality.
         boolean exactEnd = run.wordEnd() && text.length() == run.text().length();
-        try (PreparedStatement select = connection.prepareStatement("SELECT word_key, token FROM tracking_subject_suffix WHERE "
+        // Derby hint (an SQL comment elsewhere): the key's index, whatever the statistics say
+        try (PreparedStatement select = connection.prepareStatement("SELECT word_key, token FROM tracking_subject_suffix"
+                + " --DERBY-PROPERTIES constraint=tracking_ssuffix_pk\n WHERE "
                 + (exactEnd ? "suffix = ?" : "suffix LIKE ? ESCAPE '!'") + " FETCH FIRST ? ROWS ONLY")) {
             select.setString(1, exactEnd ? text : TrackingDao.escapeLike(text) + "%");
             select.setInt(2, limit * 2 + 1);

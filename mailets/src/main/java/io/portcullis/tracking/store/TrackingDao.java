@@ -364,7 +364,9 @@ public class TrackingDao {
             }
         }
         if (tokens != null && tokens.size() > 1) {
-            tables.append(" JOIN (SELECT DISTINCT t.tracking_id FROM tracking_subject_token t WHERE t.token IN ("
+            // Derby hint: probe the word index once per token (without it, stale statistics can make Derby scan it)
+            tables.append(" JOIN (SELECT DISTINCT t.tracking_id FROM tracking_subject_token t --DERBY-PROPERTIES index=tracking_stoken_seen\n"
+                + " WHERE t.token IN ("
                 + String.join(", ", java.util.Collections.nCopies(tokens.size(), "?")) + ")) tok ON tok.tracking_id = m.tracking_id");
             tableValues.addAll(tokens);
         }
@@ -575,7 +577,7 @@ public class TrackingDao {
     /** How many subject word index rows {@code tokens} have, counted up to {@link #TOKEN_ROWS} + 1. */
     private static long tokenRows(Connection connection, List<String> tokens) throws SQLException {
         try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM (SELECT t.tracking_id FROM tracking_subject_token t"
-                + " WHERE t.token IN (" + String.join(", ", java.util.Collections.nCopies(tokens.size(), "?")) + ") FETCH FIRST "
+                + " --DERBY-PROPERTIES index=tracking_stoken_seen\n WHERE t.token IN (" + String.join(", ", java.util.Collections.nCopies(tokens.size(), "?")) + ") FETCH FIRST "
                 + (TOKEN_ROWS + 1) + " ROWS ONLY) r")) {
             bind(count, new ArrayList<>(tokens));
             try (ResultSet rs = count.executeQuery()) {
