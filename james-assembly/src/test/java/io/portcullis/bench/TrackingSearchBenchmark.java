@@ -35,9 +35,11 @@ import io.portcullis.tracking.store.TrackingDao;
  * Message tracking search benchmark (not a test). Loads N synthetic messages (default 1,000,000, 5 events each,
  * 1-2 recipients, 20% with an attachment, 1% null sender, spread over 120 days) into a fresh embedded Derby
  * gateway store in a temporary directory, then times the searches the WebAdmin routes run (first page of 20 and
- * the total count) by sender, @domain, recipient, recipient @domain, period and subject-contains, p50/p95 over
- * repeated queries with varying values, and a CSV export of 100,000 rows. Every figure is also given as a ratio
- * to a baseline measured in the same run: the message detail by tracking id (primary key lookup + its events).
+ * the total count) by sender, @domain, recipient, recipient @domain, period and subject-contains (whole words, word
+ * starts, and mid-word fragments that go through the V7 subject vocabulary), p50/p95 over repeated queries with
+ * varying values, and a CSV export of 100,000 rows. Every figure is also given as a ratio to a baseline measured in
+ * the same run: the message detail by tracking id (primary key lookup + its events). The store's V6 index tables
+ * and V7 vocabulary are filled as TrackingDao fills them; run against code before V7, the vocabulary is skipped.
  *
  * <pre>
  * cd /work/main   # or a worktree
