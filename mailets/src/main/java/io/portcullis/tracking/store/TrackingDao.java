@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -46,6 +48,7 @@ public class TrackingDao {
 
     private final DataSource dataSource;
     private final String node;
+    private final SubjectVocabulary vocabulary = new SubjectVocabulary();
 
     /** {@code node}: the name of this gateway node, stored on the messages it creates. */
     public TrackingDao(DataSource dataSource, String node) {
@@ -65,6 +68,7 @@ public class TrackingDao {
 
     /** Writes {@code writes} in one transaction (committed here); on failure nothing of them is kept. */
     public void writeAll(List<Write> writes) throws SQLException {
+        Set<String> words = new TreeSet<>(); // subject words of the new messages, for the vocabulary (V7)
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -75,10 +79,11 @@ public class TrackingDao {
                      PreparedStatement event = connection.prepareStatement(
                         "INSERT INTO tracking_event (tracking_id, event_time, event_type, info) VALUES (?, ?, ?, ?)")) {
                     for (Write write : writes) {
-                        write(connection, update, event, write);
+                        write(connection, update, event, write, words);
                     }
                     event.executeBatch();
                 }
+                vocabulary.add(connection, words);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -87,9 +92,10 @@ public class TrackingDao {
                 connection.setAutoCommit(true);
             }
         }
+        vocabulary.confirm(words);
     }
 
-    private void write(Connection connection, PreparedStatement update, PreparedStatement event, Write write) throws SQLException {
+    private void write(Connection connection, PreparedStatement update, PreparedStatement event, Write write, Set<String> words) throws SQLException {
         TrackedEvent e = write.event();
         Optional<MessageStatus> status = StatusRules.statusAfter(e.type(), e.info());
         Optional<String> reason = Optional.ofNullable(e.info().get(TrackingInfo.REJECT_REASON))
@@ -103,7 +109,7 @@ public class TrackingDao {
         setNullable(update, 6, reason.map(r -> truncate(r, 64)));
         update.setString(7, e.trackingId());
         if (update.executeUpdate() == 0) {
-            insertMessage(connection, e, write.message(), status.orElse(MessageStatus.PROCESSING), reason);
+            insertMessage(connection, e, write.message(), status.orElse(MessageStatus.PROCESSING), reason, words);
         }
         event.setString(1, e.trackingId());
         event.setLong(2, at);
@@ -112,7 +118,8 @@ public class TrackingDao {
         event.addBatch();
     }
 
-    private void insertMessage(Connection connection, TrackedEvent e, MessageInfo info, MessageStatus status, Optional<String> reason) throws SQLException {
+    private void insertMessage(Connection connection, TrackedEvent e, MessageInfo info, MessageStatus status, Optional<String> reason,
+                               Set<String> words) throws SQLException {
         // What the event carries fills in what the message information lacks (e.g. an SMTP-stage refusal).
         List<String> recipients = info.recipients().isEmpty()
             ? split(e.info().get(TrackingInfo.RECIPIENTS)) : info.recipients();
@@ -170,8 +177,11 @@ public class TrackingDao {
         List<String> domains = recipients.stream().map(r -> truncate(domainOf(r), 255)).distinct().collect(Collectors.toList());
         insertIndexRows(connection, "INSERT INTO tracking_recipient_domain (tracking_id, domain, first_seen) VALUES (?, ?, ?)",
             e.trackingId(), domains, e.at().toEpochMilli());
+        List<String> subjectWords = info.subject() // the words of subject_lc, which the LIKE reads
+            .map(s -> SubjectTokens.words(truncate(s.toLowerCase(Locale.ROOT), 998))).orElse(List.of());
         insertIndexRows(connection, "INSERT INTO tracking_subject_token (tracking_id, token, first_seen) VALUES (?, ?, ?)",
-            e.trackingId(), info.subject().map(s -> SubjectTokens.of(truncate(s, 998))).orElse(List.of()), e.at().toEpochMilli());
+            e.trackingId(), subjectWords.stream().map(SubjectTokens::token).distinct().collect(Collectors.toList()), e.at().toEpochMilli());
+        words.addAll(subjectWords);
         if (!attachments.isEmpty()) {
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO tracking_attachment (tracking_id, position, name_lc) VALUES (?, ?, ?)")) {
@@ -265,7 +275,47 @@ public class TrackingDao {
     /** Subject "contains" searches count their matches exactly up to this many; beyond, the total is a lower bound. */
     public static final long SUBJECT_COUNT_CAP = 1_000;
 
+    /**
+     * A subject term that determines no word ({@code "nvoic"}) is looked up in the subject vocabulary (V7): at
+     * most this many candidate index tokens are used, beyond (a very common fragment such as {@code "e"}) the
+     * newest-first scan is kept, which fills a page of such a fragment quickly.
+     */
+    static final int VOCABULARY_TOKENS = 1_000;
+    /** Up to this many candidate tokens, each token's index range is read newest first and the ranges merged. */
+    static final int MERGE_TOKENS = 16;
+    /** More candidate tokens: one index read of all their rows, when there are at most this many (else the scan). */
+    static final int TOKEN_ROWS = 10_000;
+
+    /**
+     * How a subject "contains" search is driven ({@link #subjectDriver}). {@code tokens} (when not null): the
+     * subject word index tokens found in the vocabulary that drive it, none meaning no match; {@code common}: so
+     * many words contain the term that the newest-first scan is used, read in the order of the first_seen index
+     * so that a page and the capped count stop early.
+     */
+    record SubjectDriver(List<String> tokens, boolean common) {
+        /** The word the term determines drives (V6), else the scan. */
+        static final SubjectDriver DEFAULT = new SubjectDriver(null, false);
+        static final SubjectDriver COMMON = new SubjectDriver(null, true);
+
+        boolean matchesNothing() {
+            return tokens != null && tokens.isEmpty();
+        }
+
+        boolean merged() {
+            return tokens != null && tokens.size() > 1 && tokens.size() <= MERGE_TOKENS;
+        }
+    }
+
     static Where where(SearchCriteria criteria) {
+        return where(criteria, SubjectDriver.DEFAULT);
+    }
+
+    static Where where(SearchCriteria criteria, List<String> tokens) {
+        return where(criteria, new SubjectDriver(tokens, false));
+    }
+
+    static Where where(SearchCriteria criteria, SubjectDriver driver) {
+        List<String> tokens = driver.tokens();
         List<String> conditions = new ArrayList<>();
         List<Object> values = new ArrayList<>(); // the values of the conditions
         List<Object> tableValues = new ArrayList<>(); // the values of the joins, which come first in the SQL
@@ -275,7 +325,8 @@ public class TrackingDao {
         String orderBy = "m.first_seen DESC, m.tracking_id DESC";
         String seenColumn = "m.first_seen";
         Optional<String> recipient = criteria.recipient();
-        Optional<SubjectTokens.Lookup> word = criteria.subjectContains().flatMap(SubjectTokens::lookup);
+        Optional<SubjectTokens.Lookup> word = tokens == null ? criteria.subjectContains().flatMap(SubjectTokens::lookup)
+            : tokens.size() == 1 ? Optional.of(new SubjectTokens.Lookup(tokens.get(0), false)) : Optional.empty();
         if (recipient.isPresent() && recipient.get().startsWith("@")) {
             tables.setLength(0);
             // Derby optimizer hints (SQL comments elsewhere): read the domain index newest first, then each message
@@ -311,6 +362,17 @@ public class TrackingDao {
                 tables.append(" JOIN (SELECT t.tracking_id FROM tracking_subject_token t WHERE t.token = ?) tok ON tok.tracking_id = m.tracking_id");
                 tableValues.add(word.get().word());
             }
+        }
+        if (tokens != null && tokens.size() > 1) {
+            // Derby hint: probe the word index once per token (without it, stale statistics can make Derby scan it)
+            tables.append(" JOIN (SELECT DISTINCT t.tracking_id FROM tracking_subject_token t --DERBY-PROPERTIES index=tracking_stoken_seen\n"
+                + " WHERE t.token IN ("
+                + String.join(", ", java.util.Collections.nCopies(tokens.size(), "?")) + ")) tok ON tok.tracking_id = m.tracking_id");
+            tableValues.addAll(tokens);
+        }
+        if (driver.common() && tables.toString().equals(" FROM tracking_message m")) {
+            // Derby hint: without it Derby scans the whole table and sorts the matches
+            tables.append(" --DERBY-PROPERTIES index=tracking_message_seen\n");
         }
         criteria.attachment().ifPresent(name -> {
             tables.append(" JOIN (SELECT DISTINCT a.tracking_id FROM tracking_attachment a WHERE a.name_lc = ?) att ON att.tracking_id = m.tracking_id");
@@ -383,7 +445,7 @@ public class TrackingDao {
         return new Where(tables + whereSql, tableValues, orderBy, capped, countSql);
     }
 
-    private static String escapeLike(String text) {
+    static String escapeLike(String text) {
         return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
@@ -404,8 +466,15 @@ public class TrackingDao {
      * total is that cap and {@link SearchResult#totalIsLowerBound()} is true.
      */
     public SearchResult search(SearchCriteria criteria, int page, int pageSize) throws SQLException {
-        Where where = where(criteria);
         try (Connection connection = dataSource.getConnection()) {
+            SubjectDriver driver = subjectDriver(connection, criteria);
+            if (driver.matchesNothing()) {
+                return new SearchResult(0, false, page, pageSize, List.of()); // no word of any subject contains the term
+            }
+            if (driver.merged()) {
+                return searchMerged(connection, criteria, driver.tokens(), page, pageSize);
+            }
+            Where where = where(criteria, driver);
             long total;
             boolean lowerBound = false;
             try (PreparedStatement count = connection.prepareStatement(where.countSql())) {
@@ -443,9 +512,21 @@ public class TrackingDao {
      * {@code consumer} (one database cursor; nothing is accumulated). Returns how many were streamed.
      */
     public long stream(SearchCriteria criteria, long limit, Consumer<TrackedMessage> consumer) throws SQLException {
-        Where where = where(criteria);
         try (Connection connection = dataSource.getConnection()) {
+            SubjectDriver driver = subjectDriver(connection, criteria);
+            if (driver.matchesNothing()) {
+                return 0;
+            }
+            Where where = where(criteria, driver);
             connection.setAutoCommit(false); // PostgreSQL streams with a fetch size only inside a transaction
+            if (driver.merged()) {
+                try {
+                    return mergeNewestFirst(connection, criteria, driver.tokens(), 0, limit, 200, consumer);
+                } finally {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                }
+            }
             try (PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
                     + " ORDER BY " + where.orderBy() + " FETCH FIRST ? ROWS ONLY")) {
                 select.setFetchSize(1000);
@@ -462,6 +543,138 @@ public class TrackingDao {
             } finally {
                 connection.rollback();
                 connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * The subject word index tokens a search should be driven by, found in the subject vocabulary (V7), when the
+     * subject term determines no word itself ({@code "nvoic"}, {@code "invoice"} alone) and the subject is the
+     * search's driver (no period start, recipient or attachment criterion, whose indexes drive instead). Else
+     * {@link SubjectDriver#DEFAULT}: the word the term determines, or the scan.
+     */
+    static SubjectDriver subjectDriver(Connection connection, SearchCriteria criteria) throws SQLException {
+        if (criteria.subjectContains().isEmpty() || criteria.from().isPresent() || criteria.recipient().isPresent()
+                || criteria.attachment().isPresent() || SubjectTokens.lookup(criteria.subjectContains().get()).isPresent()) {
+            return SubjectDriver.DEFAULT;
+        }
+        Optional<SubjectTokens.Run> run = SubjectTokens.runs(criteria.subjectContains().get()).stream()
+            .max(java.util.Comparator.comparingInt(r -> r.text().length()));
+        if (run.isEmpty()) {
+            return SubjectDriver.DEFAULT; // no letter or digit in the term
+        }
+        Optional<Set<String>> tokens = SubjectVocabulary.tokensContaining(connection, run.get(), VOCABULARY_TOKENS);
+        if (tokens.isEmpty()) {
+            return SubjectDriver.COMMON;
+        }
+        List<String> sorted = new ArrayList<>(new TreeSet<>(tokens.get()));
+        if (sorted.size() > MERGE_TOKENS && tokenRows(connection, sorted) > TOKEN_ROWS) {
+            return SubjectDriver.COMMON;
+        }
+        return new SubjectDriver(sorted, false);
+    }
+
+    /** How many subject word index rows {@code tokens} have, counted up to {@link #TOKEN_ROWS} + 1. */
+    private static long tokenRows(Connection connection, List<String> tokens) throws SQLException {
+        try (PreparedStatement count = connection.prepareStatement("SELECT COUNT(*) FROM (SELECT t.tracking_id FROM tracking_subject_token t"
+                + " --DERBY-PROPERTIES index=tracking_stoken_seen\n WHERE t.token IN (" + String.join(", ", java.util.Collections.nCopies(tokens.size(), "?")) + ") FETCH FIRST "
+                + (TOKEN_ROWS + 1) + " ROWS ONLY) r")) {
+            bind(count, new ArrayList<>(tokens));
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * A subject search driven by a few candidate tokens: each token's index range is read newest first (so a page
+     * stops early even when a token is frequent) and the ranges are merged; the count stops at the cap.
+     */
+    private SearchResult searchMerged(Connection connection, SearchCriteria criteria, List<String> tokens, int page, int pageSize) throws SQLException {
+        Set<String> matches = new java.util.HashSet<>();
+        counting:
+        for (String token : tokens) {
+            Where where = where(criteria, List.of(token));
+            try (PreparedStatement count = connection.prepareStatement("SELECT m.tracking_id" + where.sql()
+                    + " FETCH FIRST " + (SUBJECT_COUNT_CAP + 1) + " ROWS ONLY")) {
+                bind(count, where.values());
+                try (ResultSet rs = count.executeQuery()) {
+                    while (rs.next()) {
+                        matches.add(rs.getString(1));
+                        if (matches.size() > SUBJECT_COUNT_CAP) {
+                            break counting;
+                        }
+                    }
+                }
+            }
+        }
+        boolean lowerBound = matches.size() > SUBJECT_COUNT_CAP;
+        long total = lowerBound ? SUBJECT_COUNT_CAP : matches.size();
+        List<TrackedMessage> messages = new ArrayList<>();
+        if (lowerBound || total > (long) (page - 1) * pageSize) {
+            mergeNewestFirst(connection, criteria, tokens, (long) (page - 1) * pageSize, pageSize, pageSize, messages::add);
+        }
+        return new SearchResult(total, lowerBound, page, pageSize, messages);
+    }
+
+    private static final java.util.Comparator<TrackedMessage> NEWEST_FIRST = java.util.Comparator.comparing(TrackedMessage::firstSeen)
+        .thenComparing(TrackedMessage::trackingId).reversed();
+
+    private record Head(TrackedMessage message, ResultSet rows) {
+    }
+
+    /**
+     * Merges the newest-first matches of each of {@code tokens} into one newest-first sequence without duplicates
+     * (a message having several of the tokens), skips {@code skip} of them and gives the next {@code take} to
+     * {@code consumer}. Returns how many were given.
+     */
+    private long mergeNewestFirst(Connection connection, SearchCriteria criteria, List<String> tokens, long skip, long take, int fetchSize,
+                                  Consumer<TrackedMessage> consumer) throws SQLException {
+        List<PreparedStatement> statements = new ArrayList<>();
+        try {
+            java.util.PriorityQueue<Head> heads = new java.util.PriorityQueue<>(tokens.size(), java.util.Comparator.comparing(Head::message, NEWEST_FIRST));
+            for (String token : tokens) {
+                Where where = where(criteria, List.of(token));
+                PreparedStatement select = connection.prepareStatement("SELECT " + MESSAGE_COLUMNS + where.sql()
+                    + " ORDER BY " + where.orderBy() + " FETCH FIRST ? ROWS ONLY");
+                statements.add(select);
+                select.setFetchSize(fetchSize);
+                bind(select, where.values());
+                select.setLong(where.values().size() + 1, skip + take);
+                ResultSet rows = select.executeQuery();
+                if (rows.next()) {
+                    heads.add(new Head(message(rows, List.of()), rows));
+                }
+            }
+            long skipped = 0;
+            long taken = 0;
+            Instant at = null;
+            Set<String> idsAt = new java.util.HashSet<>(); // a duplicate has the same first_seen: remember the ids of one instant
+            while (!heads.isEmpty() && taken < take) {
+                Head head = heads.poll();
+                if (head.rows().next()) {
+                    heads.add(new Head(message(head.rows(), List.of()), head.rows()));
+                }
+                TrackedMessage message = head.message();
+                if (!message.firstSeen().equals(at)) {
+                    at = message.firstSeen();
+                    idsAt.clear();
+                }
+                if (!idsAt.add(message.trackingId())) {
+                    continue;
+                }
+                if (skipped < skip) {
+                    skipped++;
+                } else {
+                    consumer.accept(message);
+                    taken++;
+                }
+            }
+            return taken;
+        } finally {
+            for (PreparedStatement statement : statements) {
+                statement.close();
             }
         }
     }
