@@ -106,19 +106,19 @@ public final class PacedSmtpClient {
             socket.setSoTimeout(120_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             OutputStream out = socket.getOutputStream();
-            expect(in, "220");
-            command(in, out, "EHLO load.example", "250");
-            command(in, out, "MAIL FROM:<" + kind.sender + ">", "250");
-            command(in, out, "RCPT TO:<" + LoadMix.RECIPIENT + ">", "250");
-            command(in, out, "DATA", "354");
+            SmtpLoad.expect(in, "220");
+            SmtpLoad.command(in, out, "EHLO load.example", "250");
+            SmtpLoad.command(in, out, "MAIL FROM:<" + kind.sender + ">", "250");
+            SmtpLoad.command(in, out, "RCPT TO:<" + LoadMix.RECIPIENT + ">", "250");
+            SmtpLoad.command(in, out, "DATA", "354");
             String data = LoadMix.message(kind, id).replace("\r\n.", "\r\n..");
             out.write((data + ".\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long before = System.nanoTime();
-            String reply = reply(in);
+            String reply = SmtpLoad.reply(in);
             long micros = (System.nanoTime() - before) / 1000;
             try {
-                command(in, out, "QUIT", "221");
+                SmtpLoad.command(in, out, "QUIT", "221");
             } catch (IOException ignored) {
                 // the transaction is what counts
             }
@@ -126,28 +126,5 @@ public final class PacedSmtpClient {
         } catch (IOException e) {
             return new Outcome(id, kind, false, -1, String.valueOf(e.getMessage()));
         }
-    }
-
-    private static void command(BufferedReader in, OutputStream out, String command, String expected) throws IOException {
-        out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        expect(in, expected);
-    }
-
-    private static void expect(BufferedReader in, String expected) throws IOException {
-        String reply = reply(in);
-        if (!reply.startsWith(expected)) {
-            throw new IOException("expected " + expected + ", got " + reply);
-        }
-    }
-
-    private static String reply(BufferedReader in) throws IOException {
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.length() < 4 || line.charAt(3) != '-') {
-                return line;
-            }
-        }
-        throw new IOException("connection closed");
     }
 }

@@ -88,20 +88,22 @@ public final class SmtpLoad {
         return new Result(count, accepted.get(), Duration.ofNanos(System.nanoTime() - start), latencies);
     }
 
-    private static void command(BufferedReader in, OutputStream out, String command, String expected) throws IOException {
+    /** Sends one SMTP command and expects a reply starting with {@code expected}. */
+    static void command(BufferedReader in, OutputStream out, String command, String expected) throws IOException {
         out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         expect(in, expected);
     }
 
-    private static void expect(BufferedReader in, String expected) throws IOException {
+    static void expect(BufferedReader in, String expected) throws IOException {
         String reply = reply(in);
         if (!reply.startsWith(expected)) {
             throw new IOException("expected " + expected + " got " + reply);
         }
     }
 
-    private static String reply(BufferedReader in) throws IOException {
+    /** One SMTP reply (its last line, for multi-line replies). */
+    static String reply(BufferedReader in) throws IOException {
         String line;
         while ((line = in.readLine()) != null) {
             if (line.length() < 4 || line.charAt(3) != '-') {
