@@ -23,6 +23,20 @@ class ServerStartTest {
     }
 
     @Test
+    void aDomainShouldBeUsableAtOnceAfterWebAdminAddsItAndGoneAtOnceAfterItRemovesIt() throws Exception {
+        try (PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of()).start()) {
+            // The domain list caches answers: "absent" (asked here and by PUT /domains itself) must not outlive the add.
+            server.webAdmin().get("/domains/fresh.test").then().statusCode(404);
+            server.webAdmin().put("/domains/fresh.test").then().statusCode(204);
+            server.webAdmin().body("{\"password\":\"fresh-Pass-1\"}").put("/users/u@fresh.test").then().statusCode(204);
+
+            server.webAdmin().delete("/users/u@fresh.test").then().statusCode(204);
+            server.webAdmin().delete("/domains/fresh.test").then().statusCode(204);
+            server.webAdmin().body("{\"password\":\"fresh-Pass-1\"}").put("/users/v@fresh.test").then().statusCode(400);
+        }
+    }
+
+    @Test
     void serverShouldRefuseToExposeWebAdminBeyondLoopbackWithoutAuthentication() throws Exception {
         PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of("PORTCULLIS_WEBADMIN_HOST", "0.0.0.0"));
 

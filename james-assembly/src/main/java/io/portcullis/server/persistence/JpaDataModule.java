@@ -30,8 +30,10 @@ import com.google.inject.multibindings.ProvidesIntoSet;
 public class JpaDataModule extends AbstractModule {
     @Override
     protected void configure() {
-        bind(JPADomainList.class).in(Scopes.SINGLETON);
-        bind(DomainList.class).to(JPADomainList.class);
+        // Domain answers cached for a few seconds, forgotten at once when WebAdmin adds or removes a domain.
+        bind(CachingJpaDomainList.class).in(Scopes.SINGLETON);
+        bind(JPADomainList.class).to(CachingJpaDomainList.class);
+        bind(DomainList.class).to(CachingJpaDomainList.class);
         bind(JPARecipientRewriteTable.class).in(Scopes.SINGLETON);
         bind(RecipientRewriteTable.class).to(JPARecipientRewriteTable.class);
         bind(JPAUsersRepository.class).in(Scopes.SINGLETON);
