@@ -397,6 +397,9 @@ public final class TrackingSearchBenchmark {
             .from(NOW.minus(Duration.ofDays(7))).to(NOW.plusSeconds(1)).build())));
         results.put("month", time("period: last 30 days", repetitions, search(dao, i -> SearchCriteria.builder()
             .from(NOW.minus(Duration.ofDays(30))).to(NOW.plusSeconds(1)).build())));
+        results.put("allTime", time("all time (no criteria)", repetitions, search(dao, i -> SearchCriteria.all())));
+        results.put("rejectedMonth", time("action rejected + last 30 days", repetitions, search(dao, i -> SearchCriteria.builder()
+            .action("rejected").from(NOW.minus(Duration.ofDays(30))).to(NOW.plusSeconds(1)).build())));
         results.put("senderWeek", time("sender @domain + last 7 days", repetitions, search(dao, i -> SearchCriteria.builder()
             .sender("@sender" + random.nextInt(SENDER_DOMAINS) + ".example").from(NOW.minus(Duration.ofDays(7))).to(NOW.plusSeconds(1)).build())));
         results.put("subject", time("subject contains (all time)", Math.max(5, repetitions / 4), search(dao, i -> SearchCriteria.builder()
