@@ -25,10 +25,13 @@ import org.apache.commons.csv.CSVPrinter;
 import io.portcullis.store.GatewayStore;
 import io.portcullis.store.StoreConfiguration;
 import io.portcullis.tracking.EventType;
+import io.portcullis.tracking.MessageInfo;
+import io.portcullis.tracking.TrackedEvent;
 import io.portcullis.tracking.store.SearchCriteria;
 import io.portcullis.tracking.store.SearchResult;
 import io.portcullis.tracking.store.SubjectTokens;
 import io.portcullis.tracking.store.SubjectVocabulary;
+import io.portcullis.tracking.store.TrackingCounts;
 import io.portcullis.tracking.store.TrackingDao;
 
 /**
@@ -39,14 +42,17 @@ import io.portcullis.tracking.store.TrackingDao;
  * starts, and mid-word fragments that go through the V7 subject vocabulary), p50/p95 over repeated queries with
  * varying values, and a CSV export of 100,000 rows. Every figure is also given as a ratio to a baseline measured in
  * the same run: the message detail by tracking id (primary key lookup + its events). The store's V6 index tables
- * and V7 vocabulary are filled as TrackingDao fills them; run against code before V7, the vocabulary is skipped.
+ * and V7 vocabulary are filled as TrackingDao fills them; run against code before V7, the vocabulary is skipped. The V8
+ * message counters are filled per loaded batch by {@link TrackingCounts.Deltas#apply} (the code TrackingDao runs at
+ * each commit); before V8 they are skipped. Last, the write path is timed: {@code writeMessages} (default 10,000)
+ * new messages of 5 events each written through {@link TrackingDao#writeAll} in group-commit batches of 100 events.
  *
  * <pre>
  * cd /work/main   # or a worktree
  * mvn -B -o -q -pl mailets,matchers,james-assembly test-compile dependency:build-classpath \
  *     -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
  * java -Xmx1g -cp james-assembly/target/test-classes:james-assembly/target/classes:$(cat james-assembly/target/bench.cp) \
- *     io.portcullis.bench.TrackingSearchBenchmark [messages] [repetitions] [derbyPageCachePages]
+ *     io.portcullis.bench.TrackingSearchBenchmark [messages] [repetitions] [derbyPageCachePages] [writeMessages]
  * </pre>
  */
 public final class TrackingSearchBenchmark {
@@ -67,6 +73,7 @@ public final class TrackingSearchBenchmark {
         int n = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
         int repetitions = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         String pageCache = args.length > 2 ? args[2] : "16000"; // as the start script
+        int writeMessages = args.length > 3 ? Integer.parseInt(args[3].replace("_", "")) : 10_000;
         Path dir = Files.createTempDirectory("portcullis-bench");
         System.setProperty("derby.stream.error.file", dir.resolve("derby.log").toString());
         System.setProperty("derby.storage.pageCacheSize", pageCache);
@@ -87,18 +94,20 @@ public final class TrackingSearchBenchmark {
                 indexes.add("ALTER TABLE tracking_subject_vocab ADD CONSTRAINT tracking_svocab_pk PRIMARY KEY (word_key)");
                 indexes.add("ALTER TABLE tracking_subject_suffix ADD CONSTRAINT tracking_ssuffix_pk PRIMARY KEY (suffix, word_key)");
             }
+            boolean counters = hasTable(store, "TRACKING_COUNT");
             try (Connection c = store.connection()) {
-                load(c, n, vocabulary);
+                load(c, n, vocabulary, counters);
             }
             double rowSeconds = (System.nanoTime() - loadStart) / 1e9;
             System.out.printf(Locale.ROOT, "  rows inserted in %.1f s; creating the %d secondary indexes of V2__tracking.sql and V6__tracking_search.sql"
-                + " (and the V7 vocabulary keys: %s)%n", rowSeconds, indexes.size(), vocabulary);
+                + " (and the V7 vocabulary keys: %s; V8 counters filled: %s)%n", rowSeconds, indexes.size(), vocabulary, counters);
             execute(store, indexes);
             double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
             System.out.printf(Locale.ROOT, "Loaded %,d messages / %,d events in %.1f s (%,.0f messages/s)%n",
                 n, n * 5L, loadSeconds, n / loadSeconds);
             TrackingDao dao = new TrackingDao(store.dataSource(), "bench");
             run(dao, n, repetitions);
+            writePath(dao, writeMessages);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -147,9 +156,13 @@ public final class TrackingSearchBenchmark {
         return "rcpt" + i + "@corp" + (i % RECIPIENT_DOMAINS) + ".test";
     }
 
-    /** Loads {@code n} synthetic messages; {@code vocabulary}: fill the V7 subject vocabulary too (absent before V7). */
-    static void load(Connection c, int n, boolean vocabulary) throws Exception {
+    /**
+     * Loads {@code n} synthetic messages; {@code vocabulary}: fill the V7 subject vocabulary too (absent before V7);
+     * {@code counters}: maintain the V8 message counters as TrackingDao does, in each batch's transaction (absent before V8).
+     */
+    static void load(Connection c, int n, boolean vocabulary, boolean counters) throws Exception {
         Random random = new Random(42);
+        TrackingCounts.Deltas deltas = new TrackingCounts.Deltas();
         java.util.Set<String> words = new java.util.HashSet<>();
         {
             c.setAutoCommit(false);
@@ -210,6 +223,9 @@ public final class TrackingSearchBenchmark {
                     message.setString(22, rejected ? "spam:rbllookup" : null);
                     message.setString(23, rejected ? "REJECTED" : "DELIVERED");
                     message.addBatch();
+                    if (counters) {
+                        deltas.add(seen, "node-" + (i % 2), rejected ? "rejected" : "accepted", 1);
+                    }
                     for (String r : recipients) {
                         rcpt.setString(1, id);
                         rcpt.setString(2, r);
@@ -263,6 +279,9 @@ public final class TrackingSearchBenchmark {
                             vocab.executeBatch();
                             suffix.executeBatch();
                         }
+                        if (counters) {
+                            deltas.apply(c);
+                        }
                         c.commit();
                     }
                     if ((i + 1) % 100_000 == 0) {
@@ -272,6 +291,54 @@ public final class TrackingSearchBenchmark {
             }
             c.commit();
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Times the tracking write path: {@code messages} new messages, 5 events each (1 in 20 rejected at its second
+     * event, then processed again: two action changes), written through {@link TrackingDao#writeAll} in batches of
+     * 100 events as the group-commit writer forms them under load (20 new messages and the later events of 80 others).
+     */
+    private static void writePath(TrackingDao dao, int messages) throws Exception {
+        if (messages <= 0) {
+            return;
+        }
+        EventType[] flow = {EventType.RECEIVED_BY_MTA, EventType.ACCEPTED, EventType.SUCCESSFULLY_PROCESSED,
+            EventType.ACCEPTED_FOR_OUTBOUND, EventType.DELIVERED};
+        int perRound = 20;
+        for (String phase : List.of("warm-up", "timed")) {
+            int count = phase.equals("warm-up") ? Math.max(perRound, messages / 10) : messages;
+            String prefix = phase.equals("warm-up") ? "u" : "w";
+            long base = Instant.now().toEpochMilli();
+            int rounds = (count + perRound - 1) / perRound;
+            long writes = 0;
+            long start = System.nanoTime();
+            for (int round = 0; round < rounds + flow.length - 1; round++) {
+                List<TrackingDao.Write> batch = new ArrayList<>();
+                for (int e = 0; e < flow.length; e++) {
+                    int block = round - e;
+                    if (block < 0 || block >= rounds) {
+                        continue;
+                    }
+                    for (int k = 0; k < perRound; k++) {
+                        int j = block * perRound + k;
+                        if (j >= count) {
+                            break;
+                        }
+                        EventType type = e == 1 && j % 20 == 0 ? EventType.REJECTED : flow[e];
+                        Instant at = Instant.ofEpochMilli(base + j * 100L + e * 1000L);
+                        MessageInfo info = e == 0 ? MessageInfo.builder().sender(sender(j % SENDERS)).recipients(List.of(recipient(j % RECIPIENTS)))
+                            .subject(WORDS[j % WORDS.length] + " write path #" + j).build() : MessageInfo.unknown();
+                        batch.add(new TrackingDao.Write(new TrackedEvent(String.format(Locale.ROOT, "%s%09d", prefix, j), type, at, Map.of()), info));
+                    }
+                }
+                dao.writeAll(batch);
+                writes += batch.size();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, "Write path (%s): %,d messages / %,d events through TrackingDao.writeAll in batches of %d events: %.2f s"
+                + " = %,.0f events/s, %,.0f messages/s, %.3f ms per batch%n", phase, count, writes, perRound * flow.length, seconds,
+                writes / seconds, count / seconds, seconds * 1000 / (rounds + flow.length - 1));
         }
     }
 
@@ -330,6 +397,9 @@ public final class TrackingSearchBenchmark {
             .from(NOW.minus(Duration.ofDays(7))).to(NOW.plusSeconds(1)).build())));
         results.put("month", time("period: last 30 days", repetitions, search(dao, i -> SearchCriteria.builder()
             .from(NOW.minus(Duration.ofDays(30))).to(NOW.plusSeconds(1)).build())));
+        results.put("allTime", time("all time (no criteria)", repetitions, search(dao, i -> SearchCriteria.all())));
+        results.put("rejectedMonth", time("action rejected + last 30 days", repetitions, search(dao, i -> SearchCriteria.builder()
+            .action("rejected").from(NOW.minus(Duration.ofDays(30))).to(NOW.plusSeconds(1)).build())));
         results.put("senderWeek", time("sender @domain + last 7 days", repetitions, search(dao, i -> SearchCriteria.builder()
             .sender("@sender" + random.nextInt(SENDER_DOMAINS) + ".example").from(NOW.minus(Duration.ofDays(7))).to(NOW.plusSeconds(1)).build())));
         results.put("subject", time("subject contains (all time)", Math.max(5, repetitions / 4), search(dao, i -> SearchCriteria.builder()

@@ -66,24 +66,25 @@ public class TrackingDao {
 
     // ------------------------------------------------------------------ writes
 
-    /** Writes {@code writes} in one transaction (committed here); on failure nothing of them is kept. */
+    /**
+     * Writes {@code writes} in one transaction (committed here); on failure nothing of them is kept. The message
+     * counters (V8, {@link TrackingCounts}) change in the same transaction: +1 for each message inserted, -1/+1 for
+     * each message whose action an event changes.
+     */
     public void writeAll(List<Write> writes) throws SQLException {
         Set<String> words = new TreeSet<>(); // subject words of the new messages, for the vocabulary (V7)
+        TrackingCounts.Deltas counts = new TrackingCounts.Deltas();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                try (PreparedStatement update = connection.prepareStatement(
-                        "UPDATE tracking_message SET last_update = ?, last_event = ?, status = COALESCE(?, status), "
-                            + "action = COALESCE(?, action), outcome = COALESCE(?, outcome), reject_reason = COALESCE(?, reject_reason) "
-                            + "WHERE tracking_id = ?");
-                     PreparedStatement event = connection.prepareStatement(
-                        "INSERT INTO tracking_event (tracking_id, event_time, event_type, info) VALUES (?, ?, ?, ?)")) {
+                try (Statements statements = new Statements(connection)) {
                     for (Write write : writes) {
-                        write(connection, update, event, write, words);
+                        write(connection, statements, write, words, counts);
                     }
-                    event.executeBatch();
+                    statements.event.executeBatch();
                 }
                 vocabulary.add(connection, words);
+                counts.apply(connection);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -95,27 +96,110 @@ public class TrackingDao {
         vocabulary.confirm(words);
     }
 
-    private void write(Connection connection, PreparedStatement update, PreparedStatement event, Write write, Set<String> words) throws SQLException {
+    private static final String UPDATE_SET = "UPDATE tracking_message SET last_update = ?, last_event = ?, status = COALESCE(?, status), "
+        + "action = COALESCE(?, action), outcome = COALESCE(?, outcome), reject_reason = COALESCE(?, reject_reason) WHERE tracking_id = ?";
+
+    /** The statements of a write transaction. */
+    private static final class Statements implements AutoCloseable {
+        /** An event that sets no status: the action stays. */
+        final PreparedStatement update;
+        /** An event that sets a status: updates only when the message's action is the 8th parameter (compare and set). */
+        final PreparedStatement updateIfAction;
+        final PreparedStatement current;
+        final PreparedStatement event;
+
+        Statements(Connection connection) throws SQLException {
+            update = connection.prepareStatement(UPDATE_SET);
+            updateIfAction = connection.prepareStatement(UPDATE_SET + " AND action = ?");
+            current = connection.prepareStatement("SELECT first_seen, node, action FROM tracking_message WHERE tracking_id = ?");
+            event = connection.prepareStatement("INSERT INTO tracking_event (tracking_id, event_time, event_type, info) VALUES (?, ?, ?, ?)");
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (update; updateIfAction; current; event) {
+                // closes all four
+            }
+        }
+    }
+
+    /** At most this many compare-and-set attempts to change the action of a message that concurrent writers keep changing. */
+    private static final int ACTION_ATTEMPTS = 10;
+
+    private void write(Connection connection, Statements statements, Write write, Set<String> words, TrackingCounts.Deltas counts) throws SQLException {
         TrackedEvent e = write.event();
         Optional<MessageStatus> status = StatusRules.statusAfter(e.type(), e.info());
         Optional<String> reason = Optional.ofNullable(e.info().get(TrackingInfo.REJECT_REASON))
             .map(r -> RejectReason.parse(r).map(RejectReason::systemName).orElse(r));
         long at = e.at().toEpochMilli();
-        update.setLong(1, at);
-        update.setString(2, e.type().name());
-        setNullable(update, 3, status.map(Enum::name));
-        setNullable(update, 4, status.map(TrackingDao::actionOf));
-        setNullable(update, 5, status.map(s -> truncate(e.type().label(), 255)));
-        setNullable(update, 6, reason.map(r -> truncate(r, 64)));
-        update.setString(7, e.trackingId());
-        if (update.executeUpdate() == 0) {
-            insertMessage(connection, e, write.message(), status.orElse(MessageStatus.PROCESSING), reason, words);
+        Optional<String> action = status.map(TrackingDao::actionOf);
+        boolean exists = action.isEmpty()
+            ? update(statements.update, e, status, reason, Optional.empty()) > 0
+            : updateMovingCount(statements, e, status, reason, action.get(), counts);
+        if (!exists) {
+            MessageStatus initial = status.orElse(MessageStatus.PROCESSING);
+            insertMessage(connection, e, write.message(), initial, reason, words);
+            counts.add(at, truncate(node, 128), actionOf(initial), 1);
         }
+        PreparedStatement event = statements.event;
         event.setString(1, e.trackingId());
         event.setLong(2, at);
         event.setString(3, e.type().name());
         event.setString(4, e.info().isEmpty() ? null : toJson(e.info()));
         event.addBatch();
+    }
+
+    /**
+     * Updates the message of an event that sets a status (and so the action {@code action}); when that changes the
+     * message's action, moves its count from the old action's counter to the new one. Usually the action stays: one
+     * update that finds the message with that action. Else its current action is read and the update is made only
+     * if the action is still that one (compare and set: a concurrent writer that changed it meanwhile makes it read
+     * again). Returns false when there is no such message yet.
+     */
+    private static boolean updateMovingCount(Statements statements, TrackedEvent e, Optional<MessageStatus> status, Optional<String> reason,
+                                             String action, TrackingCounts.Deltas counts) throws SQLException {
+        if (update(statements.updateIfAction, e, status, reason, Optional.of(action)) > 0) {
+            return true;
+        }
+        for (int attempt = 0; attempt < ACTION_ATTEMPTS; attempt++) {
+            long firstSeen;
+            String messageNode;
+            String oldAction;
+            statements.current.setString(1, e.trackingId());
+            try (ResultSet rs = statements.current.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                firstSeen = rs.getLong(1);
+                messageNode = rs.getString(2);
+                oldAction = rs.getString(3);
+            }
+            if (update(statements.updateIfAction, e, status, reason, Optional.of(oldAction)) > 0) {
+                if (!oldAction.equals(action)) {
+                    counts.add(firstSeen, messageNode, oldAction, -1);
+                    counts.add(firstSeen, messageNode, action, 1);
+                }
+                return true;
+            }
+        }
+        throw new SQLException("The action of tracked message " + e.trackingId() + " kept changing under concurrent writers: "
+            + ACTION_ATTEMPTS + " attempts to record " + e.type());
+    }
+
+    /** Binds and runs {@code statement} (the update, or with {@code ifAction} the compare-and-set update). */
+    private static int update(PreparedStatement statement, TrackedEvent e, Optional<MessageStatus> status, Optional<String> reason,
+                              Optional<String> ifAction) throws SQLException {
+        statement.setLong(1, e.at().toEpochMilli());
+        statement.setString(2, e.type().name());
+        setNullable(statement, 3, status.map(Enum::name));
+        setNullable(statement, 4, status.map(TrackingDao::actionOf));
+        setNullable(statement, 5, status.map(s -> truncate(e.type().label(), 255)));
+        setNullable(statement, 6, reason.map(r -> truncate(r, 64)));
+        statement.setString(7, e.trackingId());
+        if (ifAction.isPresent()) {
+            statement.setString(8, ifAction.get());
+        }
+        return statement.executeUpdate();
     }
 
     private void insertMessage(Connection connection, TrackedEvent e, MessageInfo info, MessageStatus status, Optional<String> reason,
@@ -462,6 +546,8 @@ public class TrackingDao {
 
     /**
      * One page ({@code page} from 1) of messages matching {@code criteria}, newest first, with the total count.
+     * When the criteria are only the period, the node and the action, the total comes from the message counters
+     * ({@link TrackingCounts}, exact).
      * A subject "contains" search counts at most {@link #SUBJECT_COUNT_CAP} matches: beyond it the result's
      * total is that cap and {@link SearchResult#totalIsLowerBound()} is true.
      */
@@ -477,11 +563,16 @@ public class TrackingDao {
             Where where = where(criteria, driver);
             long total;
             boolean lowerBound = false;
-            try (PreparedStatement count = connection.prepareStatement(where.countSql())) {
-                bind(count, where.values());
-                try (ResultSet rs = count.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
+            if (TrackingCounts.countable(criteria)) {
+                // period, node and action only: the message counters (V8), exact
+                total = TrackingCounts.total(connection, criteria.from(), criteria.to(), criteria.node(), criteria.action());
+            } else {
+                try (PreparedStatement count = connection.prepareStatement(where.countSql())) {
+                    bind(count, where.values());
+                    try (ResultSet rs = count.executeQuery()) {
+                        rs.next();
+                        total = rs.getLong(1);
+                    }
                 }
             }
             if (where.cappedCount() && total > SUBJECT_COUNT_CAP) {
@@ -755,12 +846,13 @@ public class TrackingDao {
                     }
                 }
                 if (ids.isEmpty()) {
+                    dropEmptyCounters(connection, cutoff);
                     return deleted;
                 }
                 connection.setAutoCommit(false);
                 try {
                     for (String table : List.of("tracking_event", "tracking_recipient", "tracking_recipient_domain",
-                            "tracking_attachment", "tracking_subject_token", "tracking_message")) {
+                            "tracking_attachment", "tracking_subject_token")) {
                         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE tracking_id = ?")) {
                             for (String id : ids) {
                                 delete.setString(1, id);
@@ -769,6 +861,9 @@ public class TrackingDao {
                             delete.executeBatch();
                         }
                     }
+                    TrackingCounts.Deltas counts = new TrackingCounts.Deltas();
+                    deleteMessages(connection, ids, counts);
+                    counts.apply(connection);
                     connection.commit();
                 } catch (SQLException | RuntimeException e) {
                     connection.rollback();
@@ -778,7 +873,56 @@ public class TrackingDao {
                 }
                 deleted += ids.size();
                 if (ids.size() < batchSize) {
+                    dropEmptyCounters(connection, cutoff);
                     return deleted;
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes the counters (V8) left at zero by the purge, up to the cut-off's bucket (a purged message was first
+     * seen before the cut-off): they would only lengthen the all-time sum.
+     */
+    private static void dropEmptyCounters(Connection connection, Instant cutoff) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tracking_count WHERE bucket <= ? AND messages = 0")) {
+            delete.setLong(1, TrackingCounts.bucket(cutoff.toEpochMilli()));
+            delete.executeUpdate();
+        }
+    }
+
+    /**
+     * Deletes the message rows of {@code ids} and counts each deleted message -1 on its counter (V8). Each row is read
+     * (first_seen, node, action) and deleted only if its action is still the one read (compare and delete), so
+     * that a concurrent writer changing the action meanwhile makes it read again instead of decrementing the
+     * wrong counter.
+     */
+    private static void deleteMessages(Connection connection, List<String> ids, TrackingCounts.Deltas counts) throws SQLException {
+        try (PreparedStatement current = connection.prepareStatement("SELECT first_seen, node, action FROM tracking_message WHERE tracking_id = ?");
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM tracking_message WHERE tracking_id = ? AND action = ?")) {
+            for (String id : ids) {
+                for (int attempt = 0; ; attempt++) {
+                    current.setString(1, id);
+                    long firstSeen;
+                    String messageNode;
+                    String action;
+                    try (ResultSet rs = current.executeQuery()) {
+                        if (!rs.next()) {
+                            break; // deleted meanwhile (another node's purge): counted there
+                        }
+                        firstSeen = rs.getLong(1);
+                        messageNode = rs.getString(2);
+                        action = rs.getString(3);
+                    }
+                    delete.setString(1, id);
+                    delete.setString(2, action);
+                    if (delete.executeUpdate() > 0) {
+                        counts.add(firstSeen, messageNode, action, -1);
+                        break;
+                    }
+                    if (attempt >= ACTION_ATTEMPTS) {
+                        throw new SQLException("The action of tracked message " + id + " kept changing while the purge deleted it");
+                    }
                 }
             }
         }
