@@ -78,6 +78,13 @@ public final class MessageContent {
         return content;
     }
 
+    /** A content of the given text parts only (tests and benchmarks of the derived views). */
+    static MessageContent ofTexts(List<TextPart> parts) {
+        MessageContent content = new MessageContent();
+        content.texts.addAll(parts);
+        return content;
+    }
+
     private void walk(Part part, int depth) throws MessagingException, IOException {
         if (depth > MAX_DEPTH) {
             throw new MessagingException("MIME structure nested deeper than " + MAX_DEPTH + " levels");

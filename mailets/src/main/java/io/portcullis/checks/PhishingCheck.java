@@ -48,6 +48,12 @@ public final class PhishingCheck implements Check {
         this.scoreDisplayName = scoreDisplayName;
     }
 
+    /** The domain a link text shows ({@code www.bank.example}, {@code https://bank.example/login}), lower case. */
+    static Optional<String> domainInText(String text) {
+        Matcher shown = DOMAIN_IN_TEXT.matcher(text.trim());
+        return shown.matches() ? Optional.of(shown.group(1).toLowerCase(Locale.ROOT)) : Optional.empty();
+    }
+
     @Override
     public List<Finding> evaluate(Mail mail) throws Exception {
         List<Finding> findings = new ArrayList<>();
@@ -56,12 +62,12 @@ public final class PhishingCheck implements Check {
             if (link.text().isEmpty() || findings.size() >= MAX_LINK_FINDINGS) {
                 continue;
             }
-            Matcher shown = DOMAIN_IN_TEXT.matcher(link.text().trim());
+            Optional<String> shown = domainInText(link.text());
             Optional<String> target = MessageContent.host(link.href());
-            if (!shown.matches() || target.isEmpty()) {
+            if (shown.isEmpty() || target.isEmpty()) {
                 continue;
             }
-            String shownHost = shown.group(1).toLowerCase(Locale.ROOT);
+            String shownHost = shown.get();
             if (!Domains.registeredDomain(shownHost).equals(Domains.registeredDomain(target.get()))
                     && seen.add(shownHost + " " + target.get())) {
                 findings.add(new Finding(scoreLinkMismatch, "link text shows " + shownHost + " but the link goes to " + target.get(), RULE));
