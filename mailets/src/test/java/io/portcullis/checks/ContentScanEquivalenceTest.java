@@ -29,16 +29,20 @@ class ContentScanEquivalenceTest {
         "\u0085", "\u2028", "(", ")", "[", "]", "\"", "'", "<", ">", "=", ",", ";", "!", "&", "&amp;", "&lt;", "&gt;", "&quot;",
         "&nbsp;", "&amp;lt;", "&amp;nbsp;", "<a href=\"", "<a href='", "<a href=", "<A HREF=\"", "<a\nclass=\"c\" href = '",
         "<a data-href=\"x\" href=\"", "<a name=\"n\">", "<abbr href=\"", "\">", "'>", ">", "</a>", "</A >", "</a\n>", "<b>", "</b>",
-        "<p>", "<br/>", "<!-- c -->", "<img src=\"http://img.example/i.png\">", "<", "é", "e\u0301", "\u0301", "ſ", "K", "İ",
+        "<p>", "<br/>", "<!-- c -->", "<img src=\"http://img.example/i.png\">", "<", "é", "e\u0301", "\u0301", "ſ", "K", "İ", "\u212A", "stop now", "STOP NOW",
         "\uD835\uDC00", "Z", "z", "9", "verify", "Verify", "your", "YOUR", "account", "password", "now", "immediately",
         "within 24 hours", " details", "viagra", "ViAgRa", "online", "pharmacy", "no prescription needed", "cheap meds",
         "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X", "next of kin", "barrister", "barristers"};
     private static final int GENERATED = 6_000;
 
     static List<String> generated(long seed) {
+        return generated(seed, GENERATED);
+    }
+
+    static List<String> generated(long seed, int count) {
         Random random = new Random(seed);
         List<String> inputs = new ArrayList<>();
-        for (int i = 0; i < GENERATED; i++) {
+        for (int i = 0; i < count; i++) {
             StringBuilder text = new StringBuilder();
             int pieces = 1 + random.nextInt(24);
             for (int p = 0; p < pieces; p++) {
@@ -263,6 +267,12 @@ class ContentScanEquivalenceTest {
             rules.add(rule("content:d 1 body regex \\Qverify your\\E\\s"));
             rules.add(rule("content:e 1 body regex (?x) verify \\s your"));
             rules.add(rule("content:f 1 body keywords ſtop, kelvin, details within"));
+            rules.add(rule("content:g 1 body regex (?iu)STOP now|(?i)Verify your ACCOUNT"));
+            rules.add(rule("content:h 1 body regex (?iu)\\bſtop now\\b"));
+            rules.add(rule("content:i 1 body regex (?i)your (account|password)( details)? (now|immediately)"));
+            rules.add(rule("content:j 1 body regex (?i:online) pharmacy[,.!]? no"));
+            rules.add(rule("content:k 1 body regex http://[a-z.]+/path\\?q=1"));
+            rules.add(rule("content:l 1 body regex (?i)&amp;lt;"));
             for (String text : generated(8)) {
                 for (ContentRules.Rule rule : rules) {
                     assertThat(rule.match(text)).as("%s on '%s'", rule.name(), text).isEqualTo(ReferenceContent.match(rule.pattern(), text));
