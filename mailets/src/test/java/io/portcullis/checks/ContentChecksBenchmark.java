@@ -122,7 +122,7 @@ public final class ContentChecksBenchmark {
                 long start = THREADS.getCurrentThreadCpuTime();
                 sink += ReferenceContent.bodyText(texts).length();
                 List<MessageContent.Link> links = ReferenceContent.links(texts);
-                sink += ReferenceContent.linkHosts(texts).size();
+                sink += ReferenceContent.hosts(links).size();
                 for (MessageContent.Link link : links) {
                     sink += ReferenceContent.domainInText(link.text()).isPresent() ? 1 : 0;
                 }

@@ -61,8 +61,12 @@ final class ReferenceContent {
     }
 
     static Set<String> linkHosts(List<MessageContent.TextPart> texts) {
+        return hosts(links(texts));
+    }
+
+    static Set<String> hosts(List<MessageContent.Link> links) {
         Set<String> hosts = new LinkedHashSet<>();
-        for (MessageContent.Link link : links(texts)) {
+        for (MessageContent.Link link : links) {
             host(link.href()).ifPresent(hosts::add);
         }
         return hosts;
