@@ -35,6 +35,11 @@ import io.portcullis.stalled.UnscannableDetector;
  * {@code flock /work/bench.lock java -cp target/test-classes:target/classes:$(cat target/cp.txt)
  * io.portcullis.checks.ContentChecksBenchmark [rounds] [warmups]} (cp.txt from {@code mvn -o dependency:build-classpath
  * -Dmdep.outputFile=target/cp.txt}).
+ *
+ * <p>Measured 2026-11-23 (2-core machine, JDK 17.0.15, 40 rounds after 15, CPU ms per message of the mix), before /
+ * after issue 8: uribl 0.442 / 0.163, content 0.306 / 0.057, phishing 0.055 / 0.012, unscannable 0.132 / 0.132
+ * (MIME multipart parsing, shared with the later checks), total 0.980 / 0.427; same findings digest; views in the same
+ * run: regular expressions 0.554, MessageContent 0.131.
  */
 public final class ContentChecksBenchmark {
     private static final String[] STAGES = {"unscannable", "parse", "uribl", "content", "phishing"};
