@@ -77,19 +77,22 @@ public final class ContentCheck implements Check {
         rules.reloadError().ifPresent(error ->
             findings.add(Finding.couldNotRun("content rules file could not be reloaded, previous rules used: " + error)));
         MimeMessage message = mail.getMessage();
-        MessageContent content = null;
+        // Each text is built (and case-folded for the pre-filters) once, however many rules read it.
+        ContentRules.Text body = null;
+        ContentRules.Text rawBody = null;
+        ContentRules.Text headers = null;
         for (ContentRules.Rule rule : current.rules()) {
             Optional<String> matched = Optional.empty();
             String where;
             switch (rule.where()) {
                 case "body" -> {
-                    content = content == null ? MessageContent.of(mail) : content;
-                    matched = rule.match(content.bodyText());
+                    body = body == null ? new ContentRules.Text(MessageContent.of(mail).bodyText()) : body;
+                    matched = rule.match(body);
                     where = "the body";
                 }
                 case "rawbody" -> {
-                    content = content == null ? MessageContent.of(mail) : content;
-                    matched = rule.match(content.rawBody());
+                    rawBody = rawBody == null ? new ContentRules.Text(MessageContent.of(mail).rawBody()) : rawBody;
+                    matched = rule.match(rawBody);
                     where = "the body";
                 }
                 case "subject" -> {
@@ -97,13 +100,8 @@ public final class ContentCheck implements Check {
                     where = "the subject";
                 }
                 case "headers" -> {
-                    StringBuilder all = new StringBuilder();
-                    Enumeration<Header> headers = message.getAllHeaders();
-                    while (headers.hasMoreElements()) {
-                        Header header = headers.nextElement();
-                        all.append(header.getName()).append(": ").append(decode(header.getValue())).append('\n');
-                    }
-                    matched = rule.match(all.toString());
+                    headers = headers == null ? new ContentRules.Text(allHeaders(message)) : headers;
+                    matched = rule.match(headers);
                     where = "the headers";
                 }
                 default -> {
@@ -130,6 +128,16 @@ public final class ContentCheck implements Check {
             }
         }
         return findings;
+    }
+
+    private static String allHeaders(MimeMessage message) throws MessagingException {
+        StringBuilder all = new StringBuilder();
+        Enumeration<Header> headers = message.getAllHeaders();
+        while (headers.hasMoreElements()) {
+            Header header = headers.nextElement();
+            all.append(header.getName()).append(": ").append(decode(header.getValue())).append('\n');
+        }
+        return all.toString();
     }
 
     private static String decode(String value) {

@@ -24,21 +24,65 @@ import java.util.regex.PatternSyntaxException;
 public final class ContentRules {
     private static final Pattern LINE = Pattern.compile("^(\\S+)\\s+(-?\\d+)\\s+(\\S+)\\s+(regex|keywords)\\s+(.+)$");
 
-    public record Rule(String name, int score, String where, String how, Pattern pattern, String source, List<String> literals) {
-        /**
-         * What the rule matched in {@code text}, if anything. A keyword rule first looks for the longest word of each
-         * keyword as a plain substring of the case-folded text (as the case-insensitive pattern folds it): a body
-         * holding none of them cannot match, and the alternation of the pattern is not run over it.
-         */
+    /**
+     * A rule. {@code literals}: for a keyword rule, the longest word of each keyword, case-folded (a text holding none of
+     * them cannot match). {@code required}: for a regular expression, a run of plain characters every match contains,
+     * case-folded, or empty when none can be derived (see {@link RequiredLiteral}).
+     */
+    public record Rule(String name, int score, String where, String how, Pattern pattern, String source, List<String> literals, String required) {
+        /** What the rule matched in {@code text}, if anything. */
         public Optional<String> match(String text) {
+            return match(new Text(text));
+        }
+
+        /**
+         * What the rule matched in {@code text}, if anything. The pre-filters look for their literals in the case-folded
+         * text (folded as the case-insensitive pattern compares characters, once per text however many rules read it):
+         * a text holding none of a keyword rule's words, or not the run a regular expression needs, cannot match, and
+         * the pattern is not run over it.
+         */
+        public Optional<String> match(Text text) {
             if (!literals.isEmpty()) {
-                String folded = fold(text);
-                if (literals.stream().noneMatch(folded::contains)) {
+                String folded = text.folded();
+                boolean any = false;
+                for (String literal : literals) {
+                    if (folded.contains(literal)) {
+                        any = true;
+                        break;
+                    }
+                }
+                if (!any) {
                     return Optional.empty();
                 }
             }
-            Matcher matcher = pattern.matcher(text);
+            if (!required.isEmpty() && !text.folded().contains(required)) {
+                return Optional.empty();
+            }
+            Matcher matcher = pattern.matcher(text.text());
             return matcher.find() ? Optional.of(matcher.group()) : Optional.empty();
+        }
+    }
+
+    /** A text the rules are matched against, with its case-folded form computed once, when a pre-filter first needs it. */
+    public static final class Text {
+        private final String text;
+        private String folded;
+
+        public Text(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+
+        String folded() {
+            String result = folded;
+            if (result == null) {
+                result = fold(text);
+                folded = result;
+            }
+            return result;
         }
     }
 
@@ -46,7 +90,14 @@ public final class ContentRules {
     static String fold(String text) {
         char[] chars = text.toCharArray();
         for (int i = 0; i < chars.length; i++) {
-            chars[i] = Character.toLowerCase(Character.toUpperCase(chars[i]));
+            char c = chars[i];
+            if (c < 0x80) {
+                if (c >= 'A' && c <= 'Z') {
+                    chars[i] = (char) (c + ('a' - 'A'));
+                }
+            } else {
+                chars[i] = Character.toLowerCase(Character.toUpperCase(c));
+            }
         }
         return new String(chars);
     }
@@ -94,7 +145,9 @@ public final class ContentRules {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(at + "score '" + matcher.group(2) + "' is not an integer");
             }
-            rules.add(new Rule(matcher.group(1), score, where, how, pattern, text, how.equals("regex") ? List.of() : literals(text)));
+            boolean regex = how.equals("regex");
+            rules.add(new Rule(matcher.group(1), score, where, how, pattern, text, regex ? List.of() : literals(text),
+                regex ? RequiredLiteral.of(text) : ""));
         }
         return new ContentRules(rules);
     }

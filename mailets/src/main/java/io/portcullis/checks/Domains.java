@@ -1,7 +1,9 @@
 package io.portcullis.checks;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.mail.internet.AddressException;
 import javax.mail.internet.InternetAddress;
@@ -11,6 +13,11 @@ import com.google.common.net.InternetDomainName;
 
 /** Domain helpers shared by the checks. */
 public final class Domains {
+    /** Answers of {@link #registeredDomain} (a pure function of its argument, costly: public suffix list walk), bounded. */
+    private static final Map<String, String> REGISTERED = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 4096;
+    private static final int MAX_CACHED_LENGTH = 255;
+
     private Domains() {
     }
 
@@ -20,6 +27,21 @@ public final class Domains {
      * two labels.
      */
     public static String registeredDomain(String host) {
+        if (host.length() > MAX_CACHED_LENGTH) {
+            return computeRegisteredDomain(host);
+        }
+        String cached = REGISTERED.get(host);
+        if (cached == null) {
+            cached = computeRegisteredDomain(host);
+            if (REGISTERED.size() >= MAX_CACHED) {
+                REGISTERED.clear();
+            }
+            REGISTERED.put(host, cached);
+        }
+        return cached;
+    }
+
+    private static String computeRegisteredDomain(String host) {
         String lower = host.toLowerCase(Locale.ROOT);
         if (InetAddresses.isInetAddress(lower)) {
             return lower;

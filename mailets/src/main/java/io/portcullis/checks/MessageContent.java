@@ -36,8 +36,6 @@ public final class MessageContent {
 
     private static final Pattern ANCHOR = Pattern.compile("(?is)<a\\s[^>]*?href\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))[^>]*>(.*?)</a\\s*>");
     private static final Pattern URL = Pattern.compile("(?i)\\b(?:https?://|www\\.)[^\\s<>\"'()\\[\\]]+");
-    private static final Pattern TAG = Pattern.compile("(?s)<[^>]*>");
-    private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+");
 
     public record TextPart(String text, boolean html) {
     }
@@ -55,6 +53,9 @@ public final class MessageContent {
     private volatile String bodyText;
     private volatile String rawBody;
     private volatile List<Link> links;
+    private volatile List<String> linkHosts;
+    /** Each text part as a reader sees it (HTML without tags), shared by the body text and the bare URL search. */
+    private volatile List<String> readable;
 
     private MessageContent() {
     }
@@ -75,6 +76,13 @@ public final class MessageContent {
     public static MessageContent parse(MimeMessage message) throws MessagingException, IOException {
         MessageContent content = new MessageContent();
         content.walk(message, 0);
+        return content;
+    }
+
+    /** A content of the given text parts only (tests and benchmarks of the derived views). */
+    static MessageContent ofTexts(List<TextPart> parts) {
+        MessageContent content = new MessageContent();
+        content.texts.addAll(parts);
         return content;
     }
 
@@ -181,10 +189,23 @@ public final class MessageContent {
 
     private String computeBodyText() {
         StringBuilder builder = new StringBuilder();
-        for (TextPart part : texts) {
-            builder.append(part.html() ? htmlToText(part.text()) : part.text()).append('\n');
+        for (String text : readable()) {
+            builder.append(text).append('\n');
         }
         return builder.toString();
+    }
+
+    private List<String> readable() {
+        List<String> found = readable;
+        if (found == null) {
+            List<String> texts = new ArrayList<>(this.texts.size());
+            for (TextPart part : this.texts) {
+                texts.add(part.html() ? htmlToText(part.text()) : part.text());
+            }
+            found = Collections.unmodifiableList(texts);
+            readable = found;
+        }
+        return found;
     }
 
     /** The bodies as sent (HTML with its tags), for rules that look at markup. */
@@ -199,8 +220,30 @@ public final class MessageContent {
         return text;
     }
 
+    /**
+     * The text of HTML as a reader sees it: each tag (from a {@code <} to the next {@code >}) replaced by a space, then
+     * {@code &nbsp; &amp; &lt; &gt; &quot;} decoded in that order (so {@code &amp;lt;} ends as {@code <}).
+     */
     public static String htmlToText(String html) {
-        String text = TAG.matcher(html).replaceAll(" ");
+        int open = html.indexOf('<');
+        String text = html;
+        if (open >= 0) {
+            int close = html.indexOf('>', open + 1);
+            if (close >= 0) {
+                StringBuilder builder = new StringBuilder(html.length());
+                int from = 0;
+                while (open >= 0 && close >= 0) {
+                    builder.append(html, from, open).append(' ');
+                    from = close + 1;
+                    open = html.indexOf('<', from);
+                    close = open < 0 ? -1 : html.indexOf('>', open + 1);
+                }
+                text = builder.append(html, from, html.length()).toString();
+            }
+        }
+        if (text.indexOf('&') < 0) {
+            return text;
+        }
         return text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
     }
 
@@ -216,32 +259,90 @@ public final class MessageContent {
 
     private List<Link> computeLinks() {
         List<Link> links = new ArrayList<>();
-        for (TextPart part : texts) {
-            String text = part.text();
+        List<String> readable = readable();
+        for (int i = 0; i < texts.size(); i++) {
+            TextPart part = texts.get(i);
             if (part.html()) {
-                Matcher anchor = ANCHOR.matcher(text);
-                while (anchor.find()) {
-                    String href = Optional.ofNullable(anchor.group(1)).or(() -> Optional.ofNullable(anchor.group(2)))
-                        .orElse(anchor.group(3));
-                    links.add(new Link(htmlToText(anchor.group(4)).trim(), href.trim()));
-                }
-                text = htmlToText(text);
+                anchors(part.text(), links);
             }
-            Matcher url = URL.matcher(text);
-            while (url.find()) {
-                links.add(new Link("", url.group()));
-            }
+            bareUrls(readable.get(i), links);
         }
         return links;
     }
 
+    /**
+     * The matches of {@link #ANCHOR}, in order. An anchor can only start at {@code <a} followed by white space, so the
+     * pattern is tried only there (with the text around it visible, as a plain {@code find} would see it).
+     */
+    private static void anchors(String html, List<Link> links) {
+        Matcher anchor = null;
+        int length = html.length();
+        int at = html.indexOf('<');
+        while (at >= 0 && at + 2 < length) {
+            char a = html.charAt(at + 1);
+            if ((a == 'a' || a == 'A') && isRegexSpace(html.charAt(at + 2))) {
+                if (anchor == null) {
+                    anchor = ANCHOR.matcher(html).useTransparentBounds(true).useAnchoringBounds(false);
+                }
+                anchor.region(at, length);
+                if (anchor.lookingAt()) {
+                    String href = anchor.group(1) != null ? anchor.group(1) : anchor.group(2) != null ? anchor.group(2) : anchor.group(3);
+                    links.add(new Link(htmlToText(anchor.group(4)).trim(), href.trim()));
+                    at = html.indexOf('<', anchor.end());
+                    continue;
+                }
+            }
+            at = html.indexOf('<', at + 1);
+        }
+    }
+
+    /** {@code \s} of a regular expression without flags. */
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /**
+     * The matches of {@link #URL}, in order. A match starts with {@code http://}, {@code https://} or {@code www.} in
+     * any ASCII case: the pattern (its word boundary and end-of-URL rule) is tried only where a text holds one of them.
+     */
+    private static void bareUrls(String text, List<Link> links) {
+        Matcher url = null;
+        int length = text.length();
+        int at = 0;
+        while (at + 4 < length) {
+            char c = text.charAt(at);
+            if ((c == 'h' || c == 'H' || c == 'w' || c == 'W') && urlPrefixAt(text, at)) {
+                if (url == null) {
+                    url = URL.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+                }
+                url.region(at, length);
+                if (url.lookingAt()) {
+                    links.add(new Link("", url.group()));
+                    at = url.end();
+                    continue;
+                }
+            }
+            at++;
+        }
+    }
+
+    private static boolean urlPrefixAt(String text, int at) {
+        return text.regionMatches(true, at, "www.", 0, 4) || text.regionMatches(true, at, "http://", 0, 7)
+            || text.regionMatches(true, at, "https://", 0, 8);
+    }
+
     /** Distinct host names (lower case) the links point to, in order of appearance. */
     public Set<String> linkHosts() {
-        Set<String> hosts = new LinkedHashSet<>();
-        for (Link link : links()) {
-            host(link.href()).ifPresent(hosts::add);
+        List<String> found = linkHosts;
+        if (found == null) {
+            Set<String> hosts = new LinkedHashSet<>();
+            for (Link link : links()) {
+                host(link.href()).ifPresent(hosts::add);
+            }
+            found = List.copyOf(hosts);
+            linkHosts = found;
         }
-        return hosts;
+        return new LinkedHashSet<>(found);
     }
 
     /** The host of a URL or of a bare {@code www.} / domain-looking string. */
@@ -258,10 +359,10 @@ public final class MessageContent {
             return Optional.empty();
         }
         int end = rest.length();
-        for (char stop : new char[] {'/', '?', '#', ':'}) {
-            int index = rest.indexOf(stop);
-            if (index >= 0 && index < end) {
-                end = index;
+        for (int i = 0; i < end; i++) {
+            char c = rest.charAt(i);
+            if (c == '/' || c == '?' || c == '#' || c == ':') {
+                end = i;
             }
         }
         String host = rest.substring(0, end);
@@ -270,12 +371,36 @@ public final class MessageContent {
             host = host.substring(at + 1);
         }
         host = host.toLowerCase(Locale.ROOT);
-        while (host.endsWith(".")) {
-            host = host.substring(0, host.length() - 1);
+        int length = host.length();
+        while (length > 0 && host.charAt(length - 1) == '.') {
+            length--;
         }
-        if (!HOST.matcher(host).matches()) {
-            return Optional.empty();
+        host = host.substring(0, length);
+        return isHostName(host) ? Optional.of(host) : Optional.empty();
+    }
+
+    /**
+     * Whether a lower-case name is at least two dot-separated labels of {@code a-z 0-9 -}, none empty and none starting
+     * or ending with {@code -} (the regular expression {@code [a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+}).
+     */
+    static boolean isHostName(String host) {
+        int length = host.length();
+        int labels = 0;
+        int start = 0;
+        for (int i = 0; i <= length; i++) {
+            if (i == length || host.charAt(i) == '.') {
+                if (i == start || host.charAt(start) == '-' || host.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labels++;
+                start = i + 1;
+            } else {
+                char c = host.charAt(i);
+                if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                    return false;
+                }
+            }
         }
-        return Optional.of(host);
+        return labels >= 2;
     }
 }

@@ -48,6 +48,31 @@ public final class PhishingCheck implements Check {
         this.scoreDisplayName = scoreDisplayName;
     }
 
+    /** The domain a link text shows ({@code www.bank.example}, {@code https://bank.example/login}), lower case. */
+    static Optional<String> domainInText(String text) {
+        String trimmed = text.trim();
+        if (!mayShowDomain(trimmed)) {
+            return Optional.empty();
+        }
+        Matcher shown = DOMAIN_IN_TEXT.matcher(trimmed);
+        return shown.matches() ? Optional.of(shown.group(1).toLowerCase(Locale.ROOT)) : Optional.empty();
+    }
+
+    /**
+     * A quick test {@link #DOMAIN_IN_TEXT} can only pass: its domain (or the {@code http} of its scheme) starts the text
+     * and is made of ASCII letters, digits, dots and dashes up to the end or to one of {@code / : ? #}. Link texts such
+     * as "Read more on www.bank.example" fail it at their first space, without running the pattern.
+     */
+    private static boolean mayShowDomain(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-')) {
+                return c == '/' || c == ':' || c == '?' || c == '#';
+            }
+        }
+        return true;
+    }
+
     @Override
     public List<Finding> evaluate(Mail mail) throws Exception {
         List<Finding> findings = new ArrayList<>();
@@ -56,12 +81,15 @@ public final class PhishingCheck implements Check {
             if (link.text().isEmpty() || findings.size() >= MAX_LINK_FINDINGS) {
                 continue;
             }
-            Matcher shown = DOMAIN_IN_TEXT.matcher(link.text().trim());
-            Optional<String> target = MessageContent.host(link.href());
-            if (!shown.matches() || target.isEmpty()) {
+            Optional<String> shown = domainInText(link.text());
+            if (shown.isEmpty()) {
                 continue;
             }
-            String shownHost = shown.group(1).toLowerCase(Locale.ROOT);
+            Optional<String> target = MessageContent.host(link.href());
+            if (target.isEmpty()) {
+                continue;
+            }
+            String shownHost = shown.get();
             if (!Domains.registeredDomain(shownHost).equals(Domains.registeredDomain(target.get()))
                     && seen.add(shownHost + " " + target.get())) {
                 findings.add(new Finding(scoreLinkMismatch, "link text shows " + shownHost + " but the link goes to " + target.get(), RULE));

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -208,15 +209,26 @@ public final class UnscannableDetector {
         return true;
     }
 
+    /** Whether {@code needle} occurs in {@code data} (Boyer-Moore-Horspool: skips ahead by the last byte of each window). */
     static boolean contains(byte[] data, byte[] needle) {
-        outer:
-        for (int i = 0; i <= data.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (data[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
+        int length = needle.length;
+        if (length == 0) {
             return true;
+        }
+        int last = length - 1;
+        int[] skip = new int[256];
+        Arrays.fill(skip, length);
+        for (int j = 0; j < last; j++) {
+            skip[needle[j] & 0xFF] = last - j;
+        }
+        for (int i = 0; i <= data.length - length; i += skip[data[i + last] & 0xFF]) {
+            int j = last;
+            while (data[i + j] == needle[j]) {
+                if (j == 0) {
+                    return true;
+                }
+                j--;
+            }
         }
         return false;
     }
