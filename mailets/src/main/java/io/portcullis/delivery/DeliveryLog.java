@@ -40,7 +40,31 @@ public class DeliveryLog {
         this.dataSource = dataSource;
     }
 
+    /**
+     * Stores one attempt. Derby hands out the identity values of the table in preallocated ranges and, when several
+     * threads insert as a range runs out, may refuse one of them with a lock time-out (SQLState 40XL1, seen with
+     * RemoteDelivery's 8 workers under load): such an insert is tried again, up to 5 times.
+     */
     public void record(DeliveryAttempt attempt) {
+        for (int tries = 1; ; tries++) {
+            try {
+                insert(attempt);
+                return;
+            } catch (IllegalStateException e) {
+                if (tries >= 5 || !(e.getCause() instanceof SQLException sql) || sql.getSQLState() == null || !sql.getSQLState().startsWith("40XL")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(10L * tries);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void insert(DeliveryAttempt attempt) {
         String sql = "INSERT INTO portcullis_delivery_attempt (attempted_at, tracking_id, mail_name, sender, recipients, attempt_number, host, ip, tls, reply_code, enhanced_code, reply_text, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setTimestamp(1, Timestamp.from(attempt.at()));

@@ -97,6 +97,22 @@ public class DeliveryRecorder {
         track(mail, EventType.DELIVERED, info(attempt, Map.of()));
     }
 
+    /**
+     * RemoteDelivery's attempt ended with these recipients accepted by the receiving server (observed on its queue,
+     * see ObservedMailQueueFactory): the server, address, TLS and reply come from the conversation when observed.
+     */
+    public void delivered(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation) {
+        SmtpReply reply = conversation.flatMap(SmtpConversation::successReply)
+            .orElse(SmtpReply.parse("accepted by the receiving server (reply not observed)"));
+        DeliveryAttempt attempt = new DeliveryAttempt(0, conversation.map(SmtpConversation::startedAt).orElse(clock.instant()),
+            Optional.of(trackingId(mail)), mail.getName(), mail.getMaybeSender().asString(),
+            recipients.stream().map(MailAddress::asString).toList(), retries(mail) + 1, conversation.flatMap(SmtpConversation::host),
+            conversation.flatMap(SmtpConversation::ip), conversation.map(SmtpConversation::tls).orElse(DeliveryAttempt.Tls.UNKNOWN),
+            reply, DeliveryAttempt.Outcome.DELIVERED);
+        store(attempt);
+        track(mail, EventType.DELIVERED, info(attempt, Map.of()));
+    }
+
     /** bounceProcessor: delivery failed for good (permanent reply, retries exhausted, timeout or administrator). */
     public void failed(Mail mail) {
         Optional<String> givenUp = string(mail, PortcullisAttributes.DELIVERY_GIVEN_UP);

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.inject.Inject;
 import javax.sql.DataSource;
@@ -17,7 +19,20 @@ import io.portcullis.store.GatewayStore;
 
 /** Tables of V5: used tokens, last report per recipient, allowed senders, last scheduled run. */
 public class ReportStore {
+    /**
+     * How long the allowed senders of a recipient read from the store are reused. The filter asks for every
+     * message and recipient; an allow added on this node forgets the recipient's entry at once, one added by
+     * another node sharing the store is seen within this time.
+     */
+    static final long ALLOWED_CACHE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    /** Recipients whose allowed senders are kept; beyond, the cache starts again empty. */
+    static final int ALLOWED_CACHE_RECIPIENTS = 10_000;
+
+    private record Allowed(Set<String> senders, long readAt) {
+    }
+
     private final DataSource dataSource;
+    private final ConcurrentHashMap<String, Allowed> allowed = new ConcurrentHashMap<>();
 
     @Inject
     public ReportStore(GatewayStore store) {
@@ -97,16 +112,36 @@ public class ReportStore {
             if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
                 throw e;
             }
+        } finally {
+            allowed.remove(recipient.toLowerCase(Locale.ROOT));
         }
     }
 
     public boolean isAllowed(String recipient, String sender) throws SQLException {
+        String key = recipient.toLowerCase(Locale.ROOT);
+        Allowed known = allowed.get(key);
+        long now = System.nanoTime();
+        if (known == null || now - known.readAt() > ALLOWED_CACHE_NANOS) {
+            long readAt = System.nanoTime();
+            known = new Allowed(readAllowed(key), readAt);
+            if (allowed.size() >= ALLOWED_CACHE_RECIPIENTS) {
+                allowed.clear();
+            }
+            allowed.put(key, known);
+        }
+        return known.senders().contains(sender.toLowerCase(Locale.ROOT));
+    }
+
+    private Set<String> readAllowed(String recipient) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT 1 FROM report_allowed_sender WHERE recipient = ? AND sender = ?")) {
-            s.setString(1, recipient.toLowerCase(Locale.ROOT));
-            s.setString(2, sender.toLowerCase(Locale.ROOT));
+             PreparedStatement s = c.prepareStatement("SELECT sender FROM report_allowed_sender WHERE recipient = ?")) {
+            s.setString(1, recipient);
             try (ResultSet r = s.executeQuery()) {
-                return r.next();
+                Set<String> senders = new java.util.HashSet<>();
+                while (r.next()) {
+                    senders.add(r.getString(1));
+                }
+                return Set.copyOf(senders);
             }
         }
     }

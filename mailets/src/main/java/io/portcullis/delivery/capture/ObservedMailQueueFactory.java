@@ -1,6 +1,10 @@
 package io.portcullis.delivery.capture;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -9,6 +13,7 @@ import javax.inject.Inject;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.reactivestreams.Publisher;
 
@@ -17,6 +22,7 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import io.portcullis.delivery.DeliveryRecorder;
+import io.portcullis.mail.PortcullisAttributes;
 /**
  * Decorates the {@link MailQueueFactory} James's mail processing uses (spooler, mailet context, RemoteDelivery) so
  * that the Delivery log sees what RemoteDelivery offers no listener for:
@@ -25,7 +31,14 @@ import io.portcullis.delivery.DeliveryRecorder;
  *       {@code is-delivery-permanent-error=false}; the attempt is recorded with the reply observed on the SMTP
  *       conversation, and the reply becomes the mail's error message (the Pending log's "last error");</li>
  *   <li>the hand-over to the onSuccess and bounce processors (through the spool): the observed host, address,
- *       TLS and reply are copied onto the mail as attributes for the mailets there.</li>
+ *       TLS and reply are copied onto the mail as attributes for the mailets there;</li>
+ *   <li>a delivery: when RemoteDelivery completes an item of its queue ({@link DeliveryItem}), the recipients it
+ *       neither put back in its queue (deferral), nor handed to a processor (bounce, onSuccess), nor kept as failed
+ *       were accepted by the receiving server: they are recorded as delivered here, without sending the mail
+ *       through the spool again to an onSuccess processor. With {@code onSuccess} configured, every delivered
+ *       recipient is handed over and recorded there instead (RecordDeliveryOutcome), never twice. A final failure
+ *       of a mail without sender (RemoteDelivery sends it nowhere: no DSN to a null sender) is recorded as
+ *       failed.</li>
  * </ul>
  * Every other call goes to the decorated factory unchanged; nothing here can keep a mail from being enqueued.
  */
@@ -58,6 +71,13 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
         return new ObservedQueue(queue);
     }
 
+    /**
+     * What happened to the recipients of the queue item a RemoteDelivery worker thread is delivering: set when the
+     * worker takes the mail of the item ({@link DeliveryItem#getMail()}), read when it completes the item; the
+     * enqueues the worker makes in between (re-enqueue for a retry, hand-over to a processor) add to it.
+     */
+    private static final ThreadLocal<DeliveryItem> CURRENT = new ThreadLocal<>();
+
     private final class ObservedQueue implements MailQueue {
         private final MailQueue queue;
 
@@ -66,6 +86,10 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
         }
 
         private void beforeEnqueue(Mail mail) {
+            DeliveryItem current = CURRENT.get();
+            if (current != null) {
+                current.handedOver(mail.getRecipients());
+            }
             try {
                 boolean spool = queue.getName().equals(MailQueueFactory.SPOOL);
                 Optional<SmtpConversation> conversation = ConversationCapture.lastFor(mail.getName());
@@ -121,15 +145,93 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
          */
         @Override
         public Publisher<MailQueueItem> deQueue() {
+            boolean spool = queue.getName().equals(MailQueueFactory.SPOOL);
             return Flux.defer(() -> {
                 Scheduler thread = Schedulers.newSingle("portcullis-dequeue-" + queue.getName().asString(), true);
-                return Flux.from(queue.deQueue()).subscribeOn(thread).doFinally(signal -> thread.dispose());
+                return Flux.from(queue.deQueue())
+                    .map(item -> spool ? item : new DeliveryItem(item))
+                    .subscribeOn(thread).doFinally(signal -> thread.dispose());
             });
         }
 
         @Override
         public void close() throws java.io.IOException {
             queue.close();
+        }
+    }
+
+    /**
+     * An item of a RemoteDelivery queue. RemoteDelivery (3.8.1) takes the mail, delivers it and completes the item
+     * on one worker thread: {@code SUCCESS} once the attempt is over, whatever its outcome (delivered, put back in
+     * the queue for a retry, handed to the bounce processor); {@code RETRY} only when it threw.
+     */
+    final class DeliveryItem implements MailQueue.MailQueueItem {
+        private final MailQueue.MailQueueItem item;
+        private Mail mail;
+        private Thread worker;
+        private List<MailAddress> recipients = List.of();
+        private final Set<MailAddress> handedOver = new LinkedHashSet<>();
+
+        DeliveryItem(MailQueue.MailQueueItem item) {
+            this.item = item;
+        }
+
+        @Override
+        public Mail getMail() {
+            Mail taken = item.getMail();
+            if (mail == null) {
+                mail = taken;
+                worker = Thread.currentThread();
+                recipients = new ArrayList<>(taken.getRecipients());
+                // RemoteDelivery sets it on every failure path: absent after the attempt means no failure
+                taken.removeAttribute(DeliveryRecorder.IS_PERMANENT_ERROR);
+                CURRENT.set(this);
+            }
+            return taken;
+        }
+
+        void handedOver(Collection<MailAddress> addresses) {
+            handedOver.addAll(addresses);
+        }
+
+        @Override
+        public void done(CompletionStatus status) throws MailQueue.MailQueueException {
+            try {
+                if (status == CompletionStatus.SUCCESS && mail != null && worker == Thread.currentThread()) {
+                    recordOutcome();
+                }
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ObservedMailQueueFactory.class)
+                    .error("Delivery outcome of {} not recorded", mail.getName(), e);
+            } finally {
+                if (CURRENT.get() == this) {
+                    CURRENT.remove();
+                }
+            }
+            item.done(status);
+        }
+
+        private void recordOutcome() {
+            boolean failed = mail.getAttribute(DeliveryRecorder.IS_PERMANENT_ERROR).isPresent();
+            // on a failure RemoteDelivery keeps only the recipients that failed on the mail (sendpartial)
+            Set<MailAddress> notDelivered = new LinkedHashSet<>(handedOver);
+            if (failed) {
+                notDelivered.addAll(mail.getRecipients());
+            }
+            List<MailAddress> delivered = recipients.stream().filter(recipient -> !notDelivered.contains(recipient)).toList();
+            Optional<SmtpConversation> conversation = ConversationCapture.lastFor(mail.getName());
+            if (!delivered.isEmpty()) {
+                recorder.delivered(mail, delivered, conversation);
+            }
+            if (failed && handedOver.isEmpty() && !mail.hasSender()) {
+                // a final failure RemoteDelivery sends nowhere (no DSN to the null sender)
+                conversation.ifPresent(c -> {
+                    DeliveryRecorder.annotate(mail, c);
+                    c.failureReply().ifPresent(reply -> mail.setAttribute(
+                        new org.apache.mailet.Attribute(PortcullisAttributes.DELIVERY_REPLY, org.apache.mailet.AttributeValue.of(reply.raw()))));
+                });
+                recorder.failed(mail);
+            }
         }
     }
 }

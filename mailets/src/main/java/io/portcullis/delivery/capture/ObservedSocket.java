@@ -44,7 +44,7 @@ final class ObservedSocket extends Socket {
     @Override
     public synchronized OutputStream getOutputStream() throws IOException {
         if (out == null) {
-            out = new LineTapOutput(super.getOutputStream(), conversation::clientLine);
+            out = new LineTapOutput(super.getOutputStream(), conversation::clientLine, conversation::inData);
         }
         return out;
     }
@@ -101,23 +101,31 @@ final class ObservedSocket extends Socket {
         }
     }
 
+    /** The client's lines, except the message content (after the server's 354), which is passed on untouched. */
     private static final class LineTapOutput extends FilterOutputStream {
         private final LineBuffer lines;
+        private final java.util.function.BooleanSupplier content;
 
-        LineTapOutput(OutputStream out, Consumer<byte[]> sink) {
+        LineTapOutput(OutputStream out, Consumer<byte[]> sink, java.util.function.BooleanSupplier content) {
             super(out);
             this.lines = new LineBuffer(sink);
+            this.content = content;
         }
 
         @Override
         public void write(int b) throws IOException {
             out.write(b);
-            lines.add(b);
+            if (!content.getAsBoolean()) {
+                lines.add(b);
+            }
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            if (content.getAsBoolean()) {
+                return;
+            }
             for (int i = 0; i < len; i++) {
                 lines.add(b[off + i] & 0xff);
             }

@@ -30,7 +30,7 @@ public final class SmtpConversation {
     private volatile String connectError;
     private final List<Exchange> exchanges = new ArrayList<>();
     private String lastCommand = "CONNECT";
-    private boolean inData;
+    private volatile boolean inData;
     private boolean startTlsRequested;
     private boolean opaque;
     private final StringBuilder multiline = new StringBuilder();
@@ -124,6 +124,11 @@ public final class SmtpConversation {
             tls = true;
             opaque = true;
         }
+    }
+
+    /** Between the server's 354 and its reply to the end of the content: the client is sending the message. */
+    boolean inData() {
+        return inData;
     }
 
     synchronized void dataCommandSent() {

@@ -836,9 +836,11 @@ public class TrackingDao {
             while (true) {
                 List<String> ids = new ArrayList<>();
                 try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT tracking_id FROM tracking_message WHERE last_update < ? FETCH FIRST ? ROWS ONLY")) {
+                        // last_update is never before first_seen: the first_seen index (V2) finds the candidates (V9)
+                        "SELECT tracking_id FROM tracking_message WHERE first_seen < ? AND last_update < ? FETCH FIRST ? ROWS ONLY")) {
                     select.setLong(1, cutoff.toEpochMilli());
-                    select.setInt(2, batchSize);
+                    select.setLong(2, cutoff.toEpochMilli());
+                    select.setInt(3, batchSize);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
                             ids.add(rs.getString(1));

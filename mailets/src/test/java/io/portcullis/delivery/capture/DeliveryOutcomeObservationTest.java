@@ -1,0 +1,312 @@
+package io.portcullis.delivery.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.james.core.MailAddress;
+import org.apache.james.queue.api.MailQueue;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.reactivestreams.Publisher;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import io.portcullis.delivery.DeliveryAttempt;
+import io.portcullis.delivery.DeliveryLog;
+import io.portcullis.delivery.DeliveryRecorder;
+import io.portcullis.mail.PortcullisAttributes;
+import io.portcullis.store.GatewayStore;
+import io.portcullis.store.StoreConfiguration;
+import io.portcullis.tracking.EventType;
+import io.portcullis.tracking.MessageTracker;
+import io.portcullis.tracking.TrackedEvent;
+
+/**
+ * The delivered / failed recording of {@link ObservedMailQueueFactory}'s RemoteDelivery queue items, driven the way
+ * RemoteDelivery 3.8.1 drives them on one worker thread (take the mail, deliver, re-enqueue or hand over, complete),
+ * with the real Delivery log on embedded Derby.
+ */
+class DeliveryOutcomeObservationTest {
+    static final class RecordingTracker implements MessageTracker {
+        final List<TrackedEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void record(TrackedEvent event) {
+            events.add(event);
+        }
+
+        List<EventType> types() {
+            return events.stream().map(TrackedEvent::type).toList();
+        }
+    }
+
+    /** A queue handing out the mails it is given, completing nothing itself. */
+    static final class ListQueue implements MailQueue {
+        final MailQueueName name;
+        final List<Mail> enqueued = new CopyOnWriteArrayList<>();
+        final List<MailQueue.MailQueueItem.CompletionStatus> completions = new CopyOnWriteArrayList<>();
+        List<Mail> toDeliver = List.of();
+
+        ListQueue(MailQueueName name) {
+            this.name = name;
+        }
+
+        @Override
+        public MailQueueName getName() {
+            return name;
+        }
+
+        @Override
+        public void enQueue(Mail mail, Duration delay) {
+            enqueued.add(mail);
+        }
+
+        @Override
+        public void enQueue(Mail mail) {
+            enqueued.add(mail);
+        }
+
+        @Override
+        public Publisher<Void> enqueueReactive(Mail mail) {
+            return Mono.fromRunnable(() -> enqueued.add(mail));
+        }
+
+        @Override
+        public Publisher<MailQueueItem> deQueue() {
+            return Flux.fromIterable(toDeliver).map(mail -> new MailQueueItem() {
+                @Override
+                public Mail getMail() {
+                    return mail;
+                }
+
+                @Override
+                public void done(CompletionStatus status) {
+                    completions.add(status);
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @TempDir
+    static Path dir;
+    static GatewayStore store;
+
+    DeliveryLog log;
+    RecordingTracker tracker;
+    Map<MailQueueName, ListQueue> queues;
+    ObservedMailQueueFactory factory;
+
+    @BeforeAll
+    static void open() {
+        store = GatewayStore.open(StoreConfiguration.embeddedDerby(dir.resolve("store")));
+    }
+
+    @AfterAll
+    static void close() {
+        store.close();
+    }
+
+    @BeforeEach
+    void empty() throws Exception {
+        try (var connection = store.connection(); var statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM portcullis_delivery_attempt");
+        }
+        log = new DeliveryLog(store);
+        tracker = new RecordingTracker();
+        queues = new ConcurrentHashMap<>();
+        MailQueueFactory<MailQueue> delegate = new MailQueueFactory<>() {
+            @Override
+            public Optional<MailQueue> getQueue(MailQueueName name, PrefetchCount count) {
+                return Optional.of(queues.computeIfAbsent(name, ListQueue::new));
+            }
+
+            @Override
+            public MailQueue createQueue(MailQueueName name, PrefetchCount count) {
+                return queues.computeIfAbsent(name, ListQueue::new);
+            }
+
+            @Override
+            public Set<MailQueueName> listCreatedMailQueues() {
+                return queues.keySet();
+            }
+        };
+        factory = new ObservedMailQueueFactory(delegate,
+            new DeliveryRecorder(log, tracker, Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"), ZoneOffset.UTC)));
+    }
+
+    private static Mail mail(String sender, String... recipients) throws Exception {
+        FakeMail.Builder builder = FakeMail.builder().name("mail-1")
+            .attribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of("track-1")));
+        if (sender != null) {
+            builder.sender(sender);
+        }
+        for (String recipient : recipients) {
+            builder.recipient(recipient);
+        }
+        return builder.build();
+    }
+
+    /** Like RemoteDelivery: each item taken, delivered by {@code attempt} and completed, on one thread. */
+    private void deliver(Mail mail, ThrowingConsumer attempt, MailQueue.MailQueueItem.CompletionStatus status) throws Exception {
+        queues.computeIfAbsent(MailQueueName.of("outgoing"), ListQueue::new).toDeliver = List.of(mail);
+        MailQueue outgoing = factory.createQueue(MailQueueName.of("outgoing"));
+        MailQueue.MailQueueItem item = Flux.from(outgoing.deQueue()).blockFirst(Duration.ofSeconds(10));
+        Mail taken = item.getMail();
+        attempt.accept(taken);
+        item.done(status);
+        assertThat(queues.get(MailQueueName.of("outgoing")).completions).containsExactly(status);
+    }
+
+    interface ThrowingConsumer {
+        void accept(Mail mail) throws Exception;
+    }
+
+    private void permanentFailure(Mail mail) {
+        mail.setAttribute(new Attribute(DeliveryRecorder.IS_PERMANENT_ERROR, AttributeValue.of(true)));
+    }
+
+    private void handToProcessor(Mail mail, String state) throws Exception {
+        mail.setState(state);
+        factory.createQueue(MailQueueFactory.SPOOL).enQueue(mail);
+    }
+
+    private List<DeliveryAttempt> attempts() {
+        return log.attemptsOf("track-1");
+    }
+
+    @Test
+    void aSuccessfulAttemptShouldBeRecordedAsDeliveredForEveryRecipient() throws Exception {
+        deliver(mail("alice@sender.test", "bob@acme.test", "carol@acme.test"), mail -> { }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.outcome()).isEqualTo(DeliveryAttempt.Outcome.DELIVERED);
+            assertThat(attempt.recipients()).containsExactly("bob@acme.test", "carol@acme.test");
+        });
+        assertThat(tracker.types()).containsExactly(EventType.DELIVERED);
+    }
+
+    @Test
+    void aSuccessAfterAnEarlierDeferralShouldBeRecordedAsDelivered() throws Exception {
+        Mail mail = mail("alice@sender.test", "bob@acme.test");
+        mail.setAttribute(new Attribute(DeliveryRecorder.IS_PERMANENT_ERROR, AttributeValue.of(false))); // left by the deferral
+        mail.setState(Mail.ERROR);
+
+        deliver(mail, m -> { }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).extracting(DeliveryAttempt::outcome).containsExactly(DeliveryAttempt.Outcome.DELIVERED);
+    }
+
+    @Test
+    void aDeferralShouldBeRecordedAsDeferredAndNotAsDelivered() throws Exception {
+        deliver(mail("alice@sender.test", "bob@acme.test"), mail -> {
+            mail.setState(Mail.ERROR);
+            mail.setAttribute(new Attribute(DeliveryRecorder.IS_PERMANENT_ERROR, AttributeValue.of(false)));
+            factory.createQueue(MailQueueName.of("outgoing")).enQueue(mail, Duration.ofMinutes(1));
+        }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).extracting(DeliveryAttempt::outcome).containsExactly(DeliveryAttempt.Outcome.DEFERRED);
+        assertThat(tracker.types()).containsExactly(EventType.DELIVERY_FAILED);
+    }
+
+    @Test
+    void aBounceHandedToTheBounceProcessorShouldBeLeftToItsRecorder() throws Exception {
+        deliver(mail("alice@sender.test", "bob@acme.test"), mail -> {
+            permanentFailure(mail);
+            handToProcessor(mail, "bounces");
+        }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).isEmpty();
+        assertThat(tracker.events).isEmpty();
+        assertThat(queues.get(MailQueueFactory.SPOOL).enqueued).hasSize(1);
+    }
+
+    @Test
+    void aFinalFailureOfAMailWithoutSenderShouldBeRecordedAsFailed() throws Exception {
+        deliver(mail(null, "bob@acme.test"), this::permanentFailure, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).extracting(DeliveryAttempt::outcome).containsExactly(DeliveryAttempt.Outcome.FAILED);
+        assertThat(tracker.types()).contains(EventType.DELIVERY_FAILED, EventType.NON_DELIVERED).doesNotContain(EventType.DELIVERED);
+    }
+
+    @Test
+    void aPartialDeliveryShouldRecordTheAcceptedRecipientsAsDeliveredAndLeaveTheFailedOnesToTheBounce() throws Exception {
+        deliver(mail("alice@sender.test", "bob@acme.test", "nobody@acme.test"), mail -> {
+            // sendpartial: RemoteDelivery keeps the refused recipient on the mail and bounces it
+            mail.setRecipients(List.of(new MailAddress("nobody@acme.test")));
+            permanentFailure(mail);
+            handToProcessor(mail, "bounces");
+        }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).singleElement().satisfies(attempt -> {
+            assertThat(attempt.outcome()).isEqualTo(DeliveryAttempt.Outcome.DELIVERED);
+            assertThat(attempt.recipients()).containsExactly("bob@acme.test");
+        });
+    }
+
+    @Test
+    void aPartialDeliveryFollowedByADeferralShouldRecordOnlyTheAcceptedRecipients() throws Exception {
+        deliver(mail("alice@sender.test", "bob@acme.test", "later@acme.test"), mail -> {
+            mail.setRecipients(List.of(new MailAddress("later@acme.test")));
+            mail.setState(Mail.ERROR);
+            mail.setAttribute(new Attribute(DeliveryRecorder.IS_PERMANENT_ERROR, AttributeValue.of(false)));
+            factory.createQueue(MailQueueName.of("outgoing")).enQueue(mail, Duration.ofMinutes(1));
+        }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).extracting(DeliveryAttempt::outcome, DeliveryAttempt::recipients).containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple(DeliveryAttempt.Outcome.DEFERRED, List.of("later@acme.test")),
+            org.assertj.core.groups.Tuple.tuple(DeliveryAttempt.Outcome.DELIVERED, List.of("bob@acme.test")));
+    }
+
+    @Test
+    void aDeliveryHandedToAnOnSuccessProcessorShouldNotBeRecordedTwice() throws Exception {
+        deliver(mail("alice@sender.test", "bob@acme.test"), mail -> handToProcessor(mail, "delivered"),
+            MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).isEmpty();
+        assertThat(tracker.events).isEmpty();
+    }
+
+    @Test
+    void anAttemptThatThrewShouldRecordNothing() throws Exception {
+        deliver(mail("alice@sender.test", "bob@acme.test"), mail -> { }, MailQueue.MailQueueItem.CompletionStatus.RETRY);
+
+        assertThat(attempts()).isEmpty();
+        assertThat(tracker.events).isEmpty();
+    }
+
+    @Test
+    void spoolItemsShouldNotBeRecorded() throws Exception {
+        queues.computeIfAbsent(MailQueueFactory.SPOOL, ListQueue::new).toDeliver = List.of(mail("alice@sender.test", "bob@acme.test"));
+        MailQueue.MailQueueItem item = Flux.from(factory.createQueue(MailQueueFactory.SPOOL).deQueue()).blockFirst(Duration.ofSeconds(10));
+        item.getMail();
+        item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(attempts()).isEmpty();
+        assertThat(tracker.events).isEmpty();
+    }
+}
