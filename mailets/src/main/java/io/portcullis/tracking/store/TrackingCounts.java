@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * The message counters of migration {@code V8__tracking_count.sql}: how many messages of {@code tracking_message}
  * were first seen in each 15-minute bucket, per node and action. They give the exact total of a period search
  * without counting the period's index entries: the whole buckets inside the period are summed (the whole UTC days
- * among them from the day counters of {@code tracking_count_day}, the same counts per day), the partial buckets at
+ * among them from the day counters of {@code tracking_count_day}, migration V10, the same counts per day), the partial buckets at
  * its edges (at most 15 minutes each) are counted in {@code tracking_message} through the first_seen index.
  *
  * <p>Kept equal to {@code tracking_message} in the transactions that change it: {@link TrackingDao} adds a message
