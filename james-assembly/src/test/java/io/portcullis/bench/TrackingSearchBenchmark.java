@@ -115,21 +115,30 @@ public final class TrackingSearchBenchmark {
         }
     }
 
-    /** The CREATE INDEX statements of the tracking migration: dropped for the bulk load, then built by sorting. */
+    /**
+     * The CREATE INDEX statements of the tracking migrations (V2, V6) still in the schema (not dropped by V9): dropped
+     * for the bulk load, then built by sorting.
+     */
     private static List<String> secondaryIndexes() throws Exception {
         List<String> all = new ArrayList<>();
         for (String migration : List.of("V2__tracking.sql", "V6__tracking_search.sql")) {
-            all.addAll(indexesOf(migration));
+            all.addAll(statementsOf(migration, "CREATE INDEX"));
         }
-        return all;
+        java.util.Set<String> dropped = statementsOf("V9__tracking_write_indexes.sql", "DROP INDEX").stream()
+            .map(ddl -> ddl.split("\\s+")[2].toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toSet());
+        return all.stream().filter(ddl -> !dropped.contains(ddl.split("\\s+")[2].toLowerCase(Locale.ROOT))).toList();
     }
 
-    private static List<String> indexesOf(String migration) throws Exception {
+    /** The statements of {@code migration} starting with {@code kind}; none when the migration is absent (older code). */
+    private static List<String> statementsOf(String migration, String kind) throws Exception {
         try (java.io.InputStream in = TrackingSearchBenchmark.class.getClassLoader().getResourceAsStream("db/migration/portcullis/" + migration)) {
+            if (in == null) {
+                return List.of();
+            }
             String sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             return Arrays.stream(sql.split(";"))
                 .map(statement -> statement.lines().filter(line -> !line.trim().startsWith("--")).collect(java.util.stream.Collectors.joining(" ")).trim())
-                .filter(statement -> statement.startsWith("CREATE INDEX"))
+                .filter(statement -> statement.startsWith(kind))
                 .toList();
         }
     }

@@ -16,12 +16,13 @@ import java.util.TreeMap;
 /**
  * The message counters of migration {@code V8__tracking_count.sql}: how many messages of {@code tracking_message}
  * were first seen in each 15-minute bucket, per node and action. They give the exact total of a period search
- * without counting the period's index entries: the whole buckets inside the period are summed, the partial buckets
- * at its edges (at most 15 minutes each) are counted in {@code tracking_message} through the first_seen index.
+ * without counting the period's index entries: the whole buckets inside the period are summed (the whole UTC days
+ * among them from the day counters of {@code tracking_count_day}, migration V10, the same counts per day), the partial buckets at
+ * its edges (at most 15 minutes each) are counted in {@code tracking_message} through the first_seen index.
  *
  * <p>Kept equal to {@code tracking_message} in the transactions that change it: {@link TrackingDao} adds a message
  * (+1), moves it between actions (-1 / +1) and the retention purge deletes it (-1); each transaction aggregates its
- * {@link Deltas} per key and applies them just before commit. A key's row is changed by
+ * {@link Deltas} per key and applies them just before commit, to the bucket and to the day counters. A key's row is changed by
  * {@code UPDATE ... SET messages = messages + ?} (the row lock makes concurrent writers add up, never overwrite), and
  * inserted when the update found no row; an insert that meets a concurrent writer's insert (duplicate key, SQLState
  * 23505) is rolled back to a savepoint (PostgreSQL aborts the transaction otherwise) and becomes an update. Keys are
@@ -33,6 +34,12 @@ public final class TrackingCounts {
      * quarter hours, e.g. +05:30 and +05:45) and the day presets of {@link Periods} have no partial bucket.
      */
     public static final long BUCKET_MS = 15 * 60 * 1000L;
+    /**
+     * Day counters ({@code tracking_count_day}, UTC days) repeat the bucket counters 96 to one, so that the whole
+     * days inside a wide period are summed from a few rows (a 30-day period: ≈ 120 day rows and at most 2 × 96
+     * bucket rows per node and action at its edges, instead of 2,880 bucket rows per node and action).
+     */
+    public static final long DAY_MS = 24 * 60 * 60 * 1000L;
     private static final String DUPLICATE_KEY = "23505";
     private static final int MAX_INSERT_ATTEMPTS = 5;
 
@@ -42,6 +49,11 @@ public final class TrackingCounts {
     /** The bucket (its start, epoch milliseconds) of a first_seen time. Same as the migration's {@code (t / 900000) * 900000} for times after 1970. */
     public static long bucket(long firstSeen) {
         return Math.floorDiv(firstSeen, BUCKET_MS) * BUCKET_MS;
+    }
+
+    /** The UTC day (its start, epoch milliseconds) of a first_seen time. */
+    public static long day(long firstSeen) {
+        return Math.floorDiv(firstSeen, DAY_MS) * DAY_MS;
     }
 
     /** One counter: the messages first seen in {@code bucket} on {@code node} whose action is {@code action}. */
@@ -82,15 +94,24 @@ public final class TrackingCounts {
             if (changes.isEmpty()) {
                 return;
             }
+            TreeMap<Key, Long> days = new TreeMap<>(Key.ORDER);
+            changes.forEach((key, delta) -> days.merge(new Key(day(key.bucket()), key.node(), key.action()), delta, Long::sum));
+            applyTo(connection, "tracking_count", "bucket", changes);
+            applyTo(connection, "tracking_count_day", "day", days); // after the buckets: one lock order for every writer
+            deltas.clear();
+        }
+
+        private static void applyTo(Connection connection, String table, String column, Map<Key, Long> changes) throws SQLException {
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE tracking_count SET messages = messages + ? WHERE bucket = ? AND node = ? AND action = ?");
+                    "UPDATE " + table + " SET messages = messages + ? WHERE " + column + " = ? AND node = ? AND action = ?");
                  PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO tracking_count (bucket, node, action, messages) VALUES (?, ?, ?, ?)")) {
+                    "INSERT INTO " + table + " (" + column + ", node, action, messages) VALUES (?, ?, ?, ?)")) {
                 for (Map.Entry<Key, Long> change : changes.entrySet()) {
-                    applyOne(connection, update, insert, change.getKey(), change.getValue());
+                    if (change.getValue() != 0) {
+                        applyOne(connection, update, insert, change.getKey(), change.getValue());
+                    }
                 }
             }
-            deltas.clear();
         }
 
         private static void applyOne(Connection connection, PreparedStatement update, PreparedStatement insert, Key key, long delta)
@@ -152,7 +173,7 @@ public final class TrackingCounts {
         if (firstWhole.isPresent() && endWhole.isPresent() && firstWhole.get() >= endWhole.get()) {
             return countMessages(connection, lo.get(), hi.get(), node, action); // inside one bucket (or two partial ones)
         }
-        long total = sumBuckets(connection, firstWhole, endWhole, node, action);
+        long total = sumWhole(connection, firstWhole, endWhole, node, action);
         if (lo.isPresent() && lo.get() < firstWhole.get()) {
             total += countMessages(connection, lo.get(), firstWhole.get(), node, action);
         }
@@ -162,19 +183,40 @@ public final class TrackingCounts {
         return total;
     }
 
-    private static long sumBuckets(Connection connection, Optional<Long> from, Optional<Long> to, Optional<String> node,
-                                   Optional<String> action) throws SQLException {
+    /**
+     * The messages of the whole buckets in [{@code from}, {@code to}) (bucket edges; either side open when empty): the
+     * day counters of the whole UTC days inside, the bucket counters of the rest at each end.
+     */
+    private static long sumWhole(Connection connection, Optional<Long> from, Optional<Long> to, Optional<String> node,
+                                 Optional<String> action) throws SQLException {
+        Optional<Long> firstDay = from.map(f -> day(f) == f ? f : day(f) + DAY_MS);
+        Optional<Long> endDay = to.map(TrackingCounts::day);
+        if (firstDay.isPresent() && endDay.isPresent() && firstDay.get() >= endDay.get()) {
+            return sum(connection, "tracking_count", "bucket", from, to, node, action); // no whole day inside
+        }
+        long total = sum(connection, "tracking_count_day", "day", firstDay, endDay, node, action);
+        if (from.isPresent() && from.get() < firstDay.get()) {
+            total += sum(connection, "tracking_count", "bucket", from, firstDay, node, action);
+        }
+        if (to.isPresent() && endDay.get() < to.get()) {
+            total += sum(connection, "tracking_count", "bucket", endDay, to, node, action);
+        }
+        return total;
+    }
+
+    private static long sum(Connection connection, String table, String column, Optional<Long> from, Optional<Long> to, Optional<String> node,
+                            Optional<String> action) throws SQLException {
         List<String> conditions = new ArrayList<>();
         List<Object> values = new ArrayList<>();
         from.ifPresent(f -> {
-            conditions.add("bucket >= ?");
+            conditions.add(column + " >= ?");
             values.add(f);
         });
         to.ifPresent(t -> {
-            conditions.add("bucket < ?");
+            conditions.add(column + " < ?");
             values.add(t);
         });
-        return single(connection, "SELECT SUM(messages) FROM tracking_count", conditions, values, node, action, "node", "action");
+        return single(connection, "SELECT SUM(messages) FROM " + table, conditions, values, node, action, "node", "action");
     }
 
     private static long countMessages(Connection connection, long from, long to, Optional<String> node, Optional<String> action)

@@ -891,6 +891,10 @@ public class TrackingDao {
             delete.setLong(1, TrackingCounts.bucket(cutoff.toEpochMilli()));
             delete.executeUpdate();
         }
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tracking_count_day WHERE day <= ? AND messages = 0")) {
+            delete.setLong(1, TrackingCounts.day(cutoff.toEpochMilli()));
+            delete.executeUpdate();
+        }
     }
 
     /**

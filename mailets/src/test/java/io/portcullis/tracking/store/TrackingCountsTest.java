@@ -122,6 +122,11 @@ class TrackingCountsTest {
             ranges.add(SearchCriteria.builder().from(Instant.ofEpochMilli(edge)).to(Instant.ofEpochMilli(edge + TrackingCounts.BUCKET_MS)).build());
             ranges.add(SearchCriteria.builder().from(Instant.ofEpochMilli(edge - 1)).to(Instant.ofEpochMilli(edge + 1)).build());
             ranges.add(SearchCriteria.builder().from(Instant.ofEpochMilli(edge + 5)).to(Instant.ofEpochMilli(edge + 6)).build());
+            long day = TrackingCounts.day(NOW.toEpochMilli() - Duration.ofDays(9).toMillis());
+            ranges.add(SearchCriteria.builder().from(Instant.ofEpochMilli(day)).to(Instant.ofEpochMilli(day + 3 * TrackingCounts.DAY_MS)).build());
+            ranges.add(SearchCriteria.builder().from(Instant.ofEpochMilli(day - TrackingCounts.BUCKET_MS - 7))
+                .to(Instant.ofEpochMilli(day + 3 * TrackingCounts.DAY_MS + TrackingCounts.BUCKET_MS + 7)).build()); // days, buckets, partial buckets
+            ranges.add(SearchCriteria.builder().from(Instant.ofEpochMilli(day + 5)).to(Instant.ofEpochMilli(day + TrackingCounts.DAY_MS + 5)).build());
             ranges.add(SearchCriteria.builder().from(NOW).to(NOW.plusMillis(1)).build()); // just the message at NOW
             ranges.add(SearchCriteria.builder().from(NOW.minus(Duration.ofDays(30))).to(NOW.plusSeconds(1)).build()); // as the benchmark
             ranges.add(SearchCriteria.builder().from(NOW.minus(Duration.ofDays(30))).build()); // open end
@@ -172,6 +177,9 @@ class TrackingCountsTest {
             assertThat(counters()).containsExactly(
                 Map.entry(new TrackingCounts.Key(TrackingCounts.bucket(at.toEpochMilli()), "node-a", "accepted"), 2L),
                 Map.entry(new TrackingCounts.Key(TrackingCounts.bucket(at.toEpochMilli()), "node-a", "rejected"), 1L));
+            assertThat(dayCounters()).containsExactly(
+                Map.entry(new TrackingCounts.Key(TrackingCounts.day(at.toEpochMilli()), "node-a", "accepted"), 2L),
+                Map.entry(new TrackingCounts.Key(TrackingCounts.day(at.toEpochMilli()), "node-a", "rejected"), 1L));
             assertThat(total(SearchCriteria.builder().node("node-b").build())).isZero();
         }
 
@@ -192,6 +200,8 @@ class TrackingCountsTest {
             assertThat(total(SearchCriteria.all())).isEqualTo(501 - purged);
             assertThat(counters()).allSatisfy((key, messages) -> assertThat(messages).as("%s", key).isPositive());
             assertThat(counters()).isEqualTo(groupedCount());
+            assertThat(dayCounters()).allSatisfy((key, messages) -> assertThat(messages).as("%s", key).isPositive());
+            assertThat(dayCounters()).isEqualTo(groupedDayCount());
         }
 
         @Test
@@ -232,6 +242,7 @@ class TrackingCountsTest {
 
             assertThat(plainCount(SearchCriteria.all())).isEqualTo(writers * 10 * 10);
             assertThat(counters()).isEqualTo(groupedCount());
+            assertThat(dayCounters()).isEqualTo(groupedDayCount());
             assertThat(total(SearchCriteria.all())).isEqualTo(writers * 10 * 10);
             SearchCriteria rejected = SearchCriteria.builder().action("rejected").from(NOW.minus(Duration.ofHours(3))).to(NOW.plusSeconds(5)).build();
             assertThat(total(rejected)).isEqualTo(plainCount(rejected)).isEqualTo(writers * 10 * 4);
@@ -260,6 +271,15 @@ class TrackingCountsTest {
             return grouped("SELECT bucket, node, action, messages FROM tracking_count");
         }
 
+        private Map<TrackingCounts.Key, Long> dayCounters() throws Exception {
+            return grouped("SELECT day, node, action, messages FROM tracking_count_day");
+        }
+
+        private Map<TrackingCounts.Key, Long> groupedDayCount() throws Exception {
+            return grouped("SELECT b.day, b.node, b.action, COUNT(*) FROM (SELECT (first_seen / 86400000) * 86400000 AS day, node, action "
+                + "FROM tracking_message) b GROUP BY b.day, b.node, b.action");
+        }
+
         private Map<TrackingCounts.Key, Long> groupedCount() throws Exception {
             return grouped("SELECT b.bucket, b.node, b.action, COUNT(*) FROM (SELECT (first_seen / 900000) * 900000 AS bucket, node, action "
                 + "FROM tracking_message) b GROUP BY b.bucket, b.node, b.action");
@@ -284,6 +304,7 @@ class TrackingCountsTest {
         Path dir = Files.createTempDirectory("portcullis-tracking-v8");
         StoreConfiguration configuration = StoreConfiguration.embeddedDerby(dir.resolve("db"));
         Map<TrackingCounts.Key, Long> expected = new TreeMap<>(java.util.Comparator.comparing(TrackingCounts.Key::toString));
+        Map<TrackingCounts.Key, Long> expectedDays = new TreeMap<>(java.util.Comparator.comparing(TrackingCounts.Key::toString));
         try (BasicDataSource v7 = new BasicDataSource()) {
             v7.setUrl(configuration.url());
             v7.setDriverClassName("org.apache.derby.jdbc.EmbeddedDriver");
@@ -307,12 +328,14 @@ class TrackingCountsTest {
                     m.setString(5, action);
                     m.executeUpdate();
                     expected.merge(new TrackingCounts.Key(TrackingCounts.bucket(at), node, action), 1L, Long::sum);
+                    expectedDays.merge(new TrackingCounts.Key(TrackingCounts.day(at), node, action), 1L, Long::sum);
                 }
             }
         }
         try (GatewayStore store = GatewayStore.open(configuration)) {
             try (Connection c = store.connection()) {
                 assertThat(grouped(c, "SELECT bucket, node, action, messages FROM tracking_count")).isEqualTo(expected);
+                assertThat(grouped(c, "SELECT day, node, action, messages FROM tracking_count_day")).isEqualTo(expectedDays).hasSizeGreaterThan(6);
             }
             TrackingDao dao = new TrackingDao(store.dataSource(), "node-a");
             dao.writeAll(List.of(write("new1", NOW, EventType.RECEIVED_BY_MTA)));

@@ -24,7 +24,7 @@ public final class TrackingStoreFixture implements AutoCloseable {
     public void clear() throws Exception {
         try (Connection connection = store.connection(); Statement statement = connection.createStatement()) {
             for (String table : new String[] {"tracking_event", "tracking_recipient", "tracking_recipient_domain", "tracking_attachment",
-                "tracking_subject_token", "tracking_message", "tracking_count"}) {
+                "tracking_subject_token", "tracking_message", "tracking_count", "tracking_count_day"}) {
                 statement.executeUpdate("DELETE FROM " + table);
             }
         }
