@@ -116,17 +116,23 @@ public final class TrackingSearchBenchmark {
     }
 
     /**
-     * The CREATE INDEX statements of the tracking migrations (V2, V6) still in the schema (not dropped by V9): dropped
-     * for the bulk load, then built by sorting.
+     * The secondary indexes of the tracking tables as the migrations leave them (V2, V6 create; V9 drops; V11
+     * recreates with other columns), as CREATE INDEX statements: dropped for the bulk load, then built by sorting.
      */
     private static List<String> secondaryIndexes() throws Exception {
-        List<String> all = new ArrayList<>();
-        for (String migration : List.of("V2__tracking.sql", "V6__tracking_search.sql")) {
-            all.addAll(statementsOf(migration, "CREATE INDEX"));
+        java.util.Map<String, String> indexes = new java.util.LinkedHashMap<>();
+        for (String migration : List.of("V2__tracking.sql", "V6__tracking_search.sql", "V9__tracking_write_indexes.sql",
+                "V11__tracking_criteria_order.sql")) {
+            for (String ddl : statementsOf(migration, "")) {
+                String[] words = ddl.split("\\s+");
+                if (ddl.startsWith("CREATE INDEX")) {
+                    indexes.put(words[2].toLowerCase(Locale.ROOT), ddl);
+                } else if (ddl.startsWith("DROP INDEX")) {
+                    indexes.remove(words[2].toLowerCase(Locale.ROOT));
+                }
+            }
         }
-        java.util.Set<String> dropped = statementsOf("V9__tracking_write_indexes.sql", "DROP INDEX").stream()
-            .map(ddl -> ddl.split("\\s+")[2].toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.toSet());
-        return all.stream().filter(ddl -> !dropped.contains(ddl.split("\\s+")[2].toLowerCase(Locale.ROOT))).toList();
+        return List.copyOf(indexes.values());
     }
 
     /** The statements of {@code migration} starting with {@code kind}; none when the migration is absent (older code). */
@@ -138,7 +144,7 @@ public final class TrackingSearchBenchmark {
             String sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             return Arrays.stream(sql.split(";"))
                 .map(statement -> statement.lines().filter(line -> !line.trim().startsWith("--")).collect(java.util.stream.Collectors.joining(" ")).trim())
-                .filter(statement -> statement.startsWith(kind))
+                .filter(statement -> !statement.isEmpty() && statement.startsWith(kind))
                 .toList();
         }
     }
