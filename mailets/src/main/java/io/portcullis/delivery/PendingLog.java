@@ -168,7 +168,14 @@ public class PendingLog {
             ManageableMailQueue.MailQueueIterator iterator = queue.get().browse();
             try {
                 while (iterator.hasNext()) {
-                    ManageableMailQueue.MailQueueItemView item = iterator.next();
+                    ManageableMailQueue.MailQueueItemView item;
+                    try {
+                        item = iterator.next();
+                    } catch (java.util.NoSuchElementException e) {
+                        // James's JMS queue browser: the message hasNext() saw was taken meanwhile (a delivery worker
+                        // dequeued it); the queue has nothing more to show now
+                        break;
+                    }
                     if (item.getMail().getName().equals(mailName)) {
                         return Optional.of(new Found(queue.get(), item.getMail()));
                     }
@@ -190,7 +197,14 @@ public class PendingLog {
             ManageableMailQueue.MailQueueIterator iterator = queue.browse();
             try {
                 while (iterator.hasNext()) {
-                    ManageableMailQueue.MailQueueItemView item = iterator.next();
+                    ManageableMailQueue.MailQueueItemView item;
+                    try {
+                        item = iterator.next();
+                    } catch (java.util.NoSuchElementException e) {
+                        // James's JMS queue browser: the message hasNext() saw was taken meanwhile (a delivery worker
+                        // dequeued it); the queue has nothing more to show now
+                        break;
+                    }
                     try {
                         visitor.visit(item.getMail(), item.getNextDelivery().map(java.time.ZonedDateTime::toInstant));
                     } finally {
