@@ -16,6 +16,7 @@ import javax.inject.Inject;
 import javax.sql.DataSource;
 
 import io.portcullis.store.GatewayStore;
+import io.portcullis.tracking.OutboxEntry;
 
 /** The Delivery log (seed 003): every delivery attempt, in the gateway store (table of {@code V4__delivery.sql}). */
 public class DeliveryLog {
@@ -46,10 +47,52 @@ public class DeliveryLog {
      * RemoteDelivery's 8 workers under load): such an insert is tried again, up to 5 times.
      */
     public void record(DeliveryAttempt attempt) {
+        store(attempt, false);
+    }
+
+    /**
+     * Stores a delivered attempt together with a row saying its tracking event is still owed (V12), in one commit,
+     * and returns the attempt's id. The caller then queues the event with {@link #outboxEntry} and need not wait for
+     * the tracking commit: the owed row makes the fact durable, and {@link #awaitingTracking} finds it again after a
+     * crash.
+     */
+    public long recordAwaitingTracking(DeliveryAttempt attempt) {
+        return store(attempt, true);
+    }
+
+    /** The owed-event row of attempt {@code id}, taken (deleted) by the tracking writer in the transaction of the event. */
+    public OutboxEntry outboxEntry(long id) {
+        return connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM portcullis_delivery_untracked WHERE attempt_id = ?")) {
+                statement.setLong(1, id);
+                return statement.executeUpdate() == 1;
+            }
+        };
+    }
+
+    /** Delivered attempts whose tracking event is still owed, attempted before {@code before}, oldest first. */
+    public List<DeliveryAttempt> awaitingTracking(Instant before, int limit) {
+        String sql = "SELECT " + COLUMNS.replaceAll("(\\w+)", "a.$1") + " FROM portcullis_delivery_untracked u JOIN portcullis_delivery_attempt a"
+            + " ON a.id = u.attempt_id WHERE a.attempted_at < ? ORDER BY a.id";
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setMaxRows(limit);
+            statement.setTimestamp(1, Timestamp.from(before));
+            List<DeliveryAttempt> result = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    result.add(read(rows));
+                }
+            }
+            return result;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the owed tracking events of the Delivery log: " + e.getMessage(), e);
+        }
+    }
+
+    private long store(DeliveryAttempt attempt, boolean awaitingTracking) {
         for (int tries = 1; ; tries++) {
             try {
-                insert(attempt);
-                return;
+                return insert(attempt, awaitingTracking);
             } catch (IllegalStateException e) {
                 if (tries >= 5 || !(e.getCause() instanceof SQLException sql) || sql.getSQLState() == null || !sql.getSQLState().startsWith("40XL")) {
                     throw e;
@@ -64,27 +107,53 @@ public class DeliveryLog {
         }
     }
 
-    private void insert(DeliveryAttempt attempt) {
+    private long insert(DeliveryAttempt attempt, boolean awaitingTracking) {
         String sql = "INSERT INTO portcullis_delivery_attempt (attempted_at, tracking_id, mail_name, sender, recipients, attempt_number, host, ip, tls, reply_code, enhanced_code, reply_text, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setTimestamp(1, Timestamp.from(attempt.at()));
-            statement.setString(2, attempt.trackingId().orElse(null));
-            statement.setString(3, truncate(attempt.mailName(), 512));
-            statement.setString(4, truncate(attempt.sender(), 512));
-            statement.setString(5, truncate(String.join(",", attempt.recipients()), 4000));
-            statement.setInt(6, attempt.attemptNumber());
-            statement.setString(7, attempt.host().map(h -> truncate(h, 255)).orElse(null));
-            statement.setString(8, attempt.ip().orElse(null));
-            statement.setString(9, attempt.tls().value());
-            if (attempt.reply().code().isPresent()) {
-                statement.setInt(10, attempt.reply().code().get());
-            } else {
-                statement.setNull(10, Types.INTEGER);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(!awaitingTracking);
+            try (PreparedStatement statement = awaitingTracking ? connection.prepareStatement(sql, new String[] {"ID"}) : connection.prepareStatement(sql)) {
+                statement.setTimestamp(1, Timestamp.from(attempt.at()));
+                statement.setString(2, attempt.trackingId().orElse(null));
+                statement.setString(3, truncate(attempt.mailName(), 512));
+                statement.setString(4, truncate(attempt.sender(), 512));
+                statement.setString(5, truncate(String.join(",", attempt.recipients()), 4000));
+                statement.setInt(6, attempt.attemptNumber());
+                statement.setString(7, attempt.host().map(h -> truncate(h, 255)).orElse(null));
+                statement.setString(8, attempt.ip().orElse(null));
+                statement.setString(9, attempt.tls().value());
+                if (attempt.reply().code().isPresent()) {
+                    statement.setInt(10, attempt.reply().code().get());
+                } else {
+                    statement.setNull(10, Types.INTEGER);
+                }
+                statement.setString(11, attempt.reply().enhancedCode().orElse(null));
+                statement.setString(12, truncate(attempt.reply().text(), 2000));
+                statement.setString(13, attempt.outcome().value());
+                statement.executeUpdate();
+                if (!awaitingTracking) {
+                    return 0;
+                }
+                long id;
+                try (ResultSet keys = statement.getGeneratedKeys()) {
+                    if (!keys.next()) {
+                        throw new SQLException("no id generated for the attempt");
+                    }
+                    id = keys.getLong(1);
+                }
+                try (PreparedStatement owed = connection.prepareStatement("INSERT INTO portcullis_delivery_untracked (attempt_id) VALUES (?)")) {
+                    owed.setLong(1, id);
+                    owed.executeUpdate();
+                }
+                connection.commit();
+                return id;
+            } catch (SQLException | RuntimeException e) {
+                if (awaitingTracking) {
+                    connection.rollback();
+                }
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
             }
-            statement.setString(11, attempt.reply().enhancedCode().orElse(null));
-            statement.setString(12, truncate(attempt.reply().text(), 2000));
-            statement.setString(13, attempt.outcome().value());
-            statement.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot record the delivery attempt of " + attempt.mailName() + ": " + e.getMessage(), e);
         }

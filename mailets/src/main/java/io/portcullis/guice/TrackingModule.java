@@ -22,6 +22,10 @@ public class TrackingModule extends AbstractModule {
     @Override
     protected void configure() {
         install(new TrackingServicesModule());
+        // Created with the injector, before James's mail spooler and mailets: James stops objects in the reverse
+        // order of their creation, so the tracking writer and the store close after the spooler and every mailet's
+        // destroy() (created lazily by the first mailet, they closed first and in-flight mail failed to track).
+        bind(TrackingLifecycle.class).asEagerSingleton();
         Multibinder<Routes> routes = Multibinder.newSetBinder(binder(), Routes.class);
         routes.addBinding().to(TrackingRoutes.class);
         routes.addBinding().to(MailInLogRoutes.class);

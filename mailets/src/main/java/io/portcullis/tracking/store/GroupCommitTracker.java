@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import io.portcullis.tracking.MessageInfo;
 import io.portcullis.tracking.MessageTracker;
+import io.portcullis.tracking.OutboxEntry;
 import io.portcullis.tracking.TrackedEvent;
 import io.portcullis.tracking.TrackingException;
 
@@ -79,6 +80,21 @@ public class GroupCommitTracker implements MessageTracker, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new TrackingException("Interrupted while recording " + event.type() + " of " + event.trackingId(), e);
         }
+    }
+
+    /**
+     * Queues the event with its outbox entry and returns at once: the entry is taken in the transaction that stores
+     * the event (see {@link MessageTracker#recordQueued}). After {@link #close()} the future fails and the entry stays.
+     */
+    @Override
+    public CompletableFuture<Void> recordQueued(TrackedEvent event, OutboxEntry entry) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new TrackingException("Tracking store is closed: event " + event.type() + " of "
+                + event.trackingId() + " left in its outbox"));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        queue.add(new Pending(new TrackingDao.Write(event, MessageInfo.unknown(), entry), done));
+        return done;
     }
 
     private void run() {

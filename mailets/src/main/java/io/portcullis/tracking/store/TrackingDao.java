@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.MessageInfo;
 import io.portcullis.tracking.MessageStatus;
+import io.portcullis.tracking.OutboxEntry;
 import io.portcullis.tracking.RejectReason;
 import io.portcullis.tracking.StatusRules;
 import io.portcullis.tracking.TrackedEvent;
@@ -60,8 +61,14 @@ public class TrackingDao {
         return node;
     }
 
-    /** An event and what is known of its message. */
-    public record Write(TrackedEvent event, MessageInfo message) {
+    /**
+     * An event and what is known of its message; with an outbox entry (else null), the event is stored only if the
+     * entry can be taken in the same transaction.
+     */
+    public record Write(TrackedEvent event, MessageInfo message, OutboxEntry entry) {
+        public Write(TrackedEvent event, MessageInfo message) {
+            this(event, message, null);
+        }
     }
 
     // ------------------------------------------------------------------ writes
@@ -79,7 +86,9 @@ public class TrackingDao {
             try {
                 try (Statements statements = new Statements(connection)) {
                     for (Write write : writes) {
-                        write(connection, statements, write, words, counts);
+                        if (write.entry() == null || write.entry().take(connection)) {
+                            write(connection, statements, write, words, counts);
+                        }
                     }
                     statements.event.executeBatch();
                 }
