@@ -17,6 +17,8 @@ import javax.sql.DataSource;
 
 import io.portcullis.store.GatewayStore;
 import io.portcullis.tracking.OutboxEntry;
+import io.portcullis.tracking.TrackedEvent;
+import io.portcullis.tracking.store.TrackingOutbox;
 
 /** The Delivery log (seed 003): every delivery attempt, in the gateway store (table of {@code V4__delivery.sql}). */
 public class DeliveryLog {
@@ -47,52 +49,22 @@ public class DeliveryLog {
      * RemoteDelivery's 8 workers under load): such an insert is tried again, up to 5 times.
      */
     public void record(DeliveryAttempt attempt) {
-        store(attempt, false);
+        store(attempt, List.of(), Instant.EPOCH);
     }
 
     /**
-     * Stores a delivered attempt together with a row saying its tracking event is still owed (V12), in one commit,
-     * and returns the attempt's id. The caller then queues the event with {@link #outboxEntry} and need not wait for
-     * the tracking commit: the owed row makes the fact durable, and {@link #awaitingTracking} finds it again after a
-     * crash.
+     * Stores an attempt and writes its tracking events as owed (the tracking outbox, V12) in one commit, and returns
+     * their outbox entries: the caller hands them to {@link io.portcullis.tracking.MessageTracker#recordQueued} and
+     * need not wait for the tracking writer. Retried like {@link #record}.
      */
-    public long recordAwaitingTracking(DeliveryAttempt attempt) {
-        return store(attempt, true);
+    public List<OutboxEntry> recordOwing(DeliveryAttempt attempt, List<TrackedEvent> events, Instant now) {
+        return store(attempt, events, now);
     }
 
-    /** The owed-event row of attempt {@code id}, taken (deleted) by the tracking writer in the transaction of the event. */
-    public OutboxEntry outboxEntry(long id) {
-        return connection -> {
-            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM portcullis_delivery_untracked WHERE attempt_id = ?")) {
-                statement.setLong(1, id);
-                return statement.executeUpdate() == 1;
-            }
-        };
-    }
-
-    /** Delivered attempts whose tracking event is still owed, attempted before {@code before}, oldest first. */
-    public List<DeliveryAttempt> awaitingTracking(Instant before, int limit) {
-        String sql = "SELECT " + COLUMNS.replaceAll("(\\w+)", "a.$1") + " FROM portcullis_delivery_untracked u JOIN portcullis_delivery_attempt a"
-            + " ON a.id = u.attempt_id WHERE a.attempted_at < ? ORDER BY a.id";
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setMaxRows(limit);
-            statement.setTimestamp(1, Timestamp.from(before));
-            List<DeliveryAttempt> result = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    result.add(read(rows));
-                }
-            }
-            return result;
-        } catch (SQLException e) {
-            throw new IllegalStateException("Cannot read the owed tracking events of the Delivery log: " + e.getMessage(), e);
-        }
-    }
-
-    private long store(DeliveryAttempt attempt, boolean awaitingTracking) {
+    private List<OutboxEntry> store(DeliveryAttempt attempt, List<TrackedEvent> events, Instant now) {
         for (int tries = 1; ; tries++) {
             try {
-                return insert(attempt, awaitingTracking);
+                return insert(attempt, events, now);
             } catch (IllegalStateException e) {
                 if (tries >= 5 || !(e.getCause() instanceof SQLException sql) || sql.getSQLState() == null || !sql.getSQLState().startsWith("40XL")) {
                     throw e;
@@ -107,11 +79,11 @@ public class DeliveryLog {
         }
     }
 
-    private long insert(DeliveryAttempt attempt, boolean awaitingTracking) {
+    private List<OutboxEntry> insert(DeliveryAttempt attempt, List<TrackedEvent> events, Instant now) {
         String sql = "INSERT INTO portcullis_delivery_attempt (attempted_at, tracking_id, mail_name, sender, recipients, attempt_number, host, ip, tls, reply_code, enhanced_code, reply_text, outcome) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(!awaitingTracking);
-            try (PreparedStatement statement = awaitingTracking ? connection.prepareStatement(sql, new String[] {"ID"}) : connection.prepareStatement(sql)) {
+            connection.setAutoCommit(events.isEmpty());
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setTimestamp(1, Timestamp.from(attempt.at()));
                 statement.setString(2, attempt.trackingId().orElse(null));
                 statement.setString(3, truncate(attempt.mailName(), 512));
@@ -130,24 +102,17 @@ public class DeliveryLog {
                 statement.setString(12, truncate(attempt.reply().text(), 2000));
                 statement.setString(13, attempt.outcome().value());
                 statement.executeUpdate();
-                if (!awaitingTracking) {
-                    return 0;
+                if (events.isEmpty()) {
+                    return List.of();
                 }
-                long id;
-                try (ResultSet keys = statement.getGeneratedKeys()) {
-                    if (!keys.next()) {
-                        throw new SQLException("no id generated for the attempt");
-                    }
-                    id = keys.getLong(1);
-                }
-                try (PreparedStatement owed = connection.prepareStatement("INSERT INTO portcullis_delivery_untracked (attempt_id) VALUES (?)")) {
-                    owed.setLong(1, id);
-                    owed.executeUpdate();
+                List<OutboxEntry> entries = new ArrayList<>();
+                for (TrackedEvent event : events) {
+                    entries.add(TrackingOutbox.owe(connection, event, now));
                 }
                 connection.commit();
-                return id;
+                return entries;
             } catch (SQLException | RuntimeException e) {
-                if (awaitingTracking) {
+                if (!events.isEmpty()) {
                     connection.rollback();
                 }
                 throw e;

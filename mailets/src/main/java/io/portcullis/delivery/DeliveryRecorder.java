@@ -22,7 +22,9 @@ import io.portcullis.delivery.capture.SmtpConversation;
 import io.portcullis.mail.PortcullisAttributes;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.MessageTracker;
+import io.portcullis.tracking.OutboxEntry;
 import io.portcullis.tracking.TrackedEvent;
+import io.portcullis.tracking.store.TrackingOutbox;
 
 /**
  * Turns what RemoteDelivery did with a mail into Delivery log rows and tracking events (seed 003 / 004):
@@ -102,10 +104,9 @@ public class DeliveryRecorder {
      * see ObservedMailQueueFactory): the server, address, TLS and reply come from the conversation when observed.
      *
      * <p>Called between the receiving server's acceptance and RemoteDelivery's acknowledgement of its queue item: a
-     * crash in between delivers the mail again after the restart, so this returns as soon as the fact is durable. The
-     * attempt and a row saying its DELIVERED event is owed are written in one small commit; the event is queued to
-     * the tracking writer, which deletes the owed row in the transaction that stores it. {@link #replayOwedEvents}
-     * stores the events a crash left owed.
+     * crash in between delivers the mail again after the restart, so this returns as soon as the fact is durable:
+     * the attempt and its DELIVERED event (in the tracking outbox, V12) are written in one small commit, and the event
+     * is handed to the tracking writer without waiting for its group commit ({@link TrackingOutbox}).
      */
     public void delivered(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation) {
         SmtpReply reply = conversation.flatMap(SmtpConversation::successReply)
@@ -115,51 +116,16 @@ public class DeliveryRecorder {
             recipients.stream().map(MailAddress::asString).toList(), retries(mail) + 1, conversation.flatMap(SmtpConversation::host),
             conversation.flatMap(SmtpConversation::ip), conversation.map(SmtpConversation::tls).orElse(DeliveryAttempt.Tls.UNKNOWN),
             reply, DeliveryAttempt.Outcome.DELIVERED);
-        long id;
+        TrackedEvent event = new TrackedEvent(trackingId(mail), EventType.DELIVERED, clock.instant(), info(attempt, Map.of()));
+        List<OutboxEntry> owed;
         try {
-            id = log.recordAwaitingTracking(attempt);
+            owed = log.recordOwing(attempt, List.of(event), clock.instant());
         } catch (RuntimeException e) {
             LOGGER.error("Delivery attempt of {} not recorded in the Delivery log: {}", attempt.mailName(), e.getMessage(), e);
             track(mail, EventType.DELIVERED, info(attempt, Map.of()));
             return;
         }
-        TrackedEvent event = new TrackedEvent(trackingId(mail), EventType.DELIVERED, clock.instant(), info(attempt, Map.of()));
-        queueOwed(event, id);
-    }
-
-    /**
-     * Stores the DELIVERED events still owed for attempts made before {@code before} (left by a crash, or by a
-     * tracking write that failed): each is stored once, whatever else is queued. Returns how many were owed.
-     */
-    public int replayOwedEvents(Instant before) {
-        int owed = 0;
-        while (true) {
-            List<DeliveryAttempt> attempts = log.awaitingTracking(before, 500);
-            List<java.util.concurrent.CompletableFuture<Void>> stored = new java.util.ArrayList<>();
-            for (DeliveryAttempt attempt : attempts) {
-                TrackedEvent event = new TrackedEvent(attempt.trackingId().orElse(attempt.mailName()), EventType.DELIVERED, attempt.at(),
-                    info(attempt, Map.of()));
-                stored.add(tracker.recordQueued(event, log.outboxEntry(attempt.id())));
-            }
-            owed += attempts.size();
-            try {
-                java.util.concurrent.CompletableFuture.allOf(stored.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw new IllegalStateException("Owed delivery events could not be stored: " + e.getCause().getMessage(), e.getCause());
-            }
-            if (attempts.size() < 500) {
-                return owed;
-            }
-        }
-    }
-
-    private void queueOwed(TrackedEvent event, long attemptId) {
-        tracker.recordQueued(event, log.outboxEntry(attemptId)).whenComplete((stored, failure) -> {
-            if (failure != null) {
-                LOGGER.warn("Tracking event {} of {} not stored yet ({}); it stays owed in the Delivery log and is stored by the next replay",
-                    event.type(), event.trackingId(), failure.getMessage());
-            }
-        });
+        TrackingOutbox.queue(tracker, List.of(event), owed);
     }
 
     /** bounceProcessor: delivery failed for good (permanent reply, retries exhausted, timeout or administrator). */

@@ -8,14 +8,12 @@ import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
 
-import io.portcullis.delivery.OwedEventReplay;
 import io.portcullis.delivery.PendingTimeouts;
 import io.portcullis.delivery.webadmin.DeliveryRoutes;
 
 /**
  * Delivery in the bundled server: {@link DeliveryServicesModule} plus the WebAdmin routes
- * {@code /portcullis/logs/pending|delivery}, the pending-timeout job and the replay of owed delivered events
- * ({@link OwedEventReplay}), started with the server.
+ * {@code /portcullis/logs/pending|delivery} and the pending-timeout job started with the server.
  */
 public class DeliveryModule extends AbstractModule {
     @Override
@@ -27,11 +25,6 @@ public class DeliveryModule extends AbstractModule {
     @ProvidesIntoSet
     InitializationOperation startPendingTimeouts(PendingTimeouts timeouts) {
         return InitilizationOperationBuilder.forClass(PendingTimeouts.class).init(timeouts::start);
-    }
-
-    @ProvidesIntoSet
-    InitializationOperation startOwedEventReplay(OwedEventReplay replay) {
-        return InitilizationOperationBuilder.forClass(OwedEventReplay.class).init(replay::start);
     }
 
     /** All instances are equal, so Guice installs the module once even when it is listed twice. */

@@ -18,7 +18,6 @@ import com.google.inject.Scopes;
 import io.portcullis.delivery.DeliveryConfiguration;
 import io.portcullis.delivery.DeliveryLog;
 import io.portcullis.delivery.DeliveryRecorder;
-import io.portcullis.delivery.OwedEventReplay;
 import io.portcullis.delivery.PendingLog;
 import io.portcullis.delivery.PendingTimeouts;
 import io.portcullis.delivery.smtp.RecipientVerifier;
@@ -39,7 +38,6 @@ public class DeliveryServicesModule extends AbstractModule {
         bind(DeliveryRecorder.class).in(Scopes.SINGLETON);
         bind(PendingLog.class).in(Scopes.SINGLETON);
         bind(PendingTimeouts.class).in(Scopes.SINGLETON);
-        bind(OwedEventReplay.class).in(Scopes.SINGLETON);
         bind(SmtpRecipientVerifier.class).in(Scopes.SINGLETON);
         bind(RecipientVerifier.class).to(SmtpRecipientVerifier.class);
     }

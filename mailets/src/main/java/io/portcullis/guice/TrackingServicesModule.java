@@ -17,6 +17,7 @@ import io.portcullis.tracking.MessageTracker;
 import io.portcullis.tracking.TrackingSettings;
 import io.portcullis.tracking.route.TrackingRoutes;
 import io.portcullis.tracking.store.GroupCommitTracker;
+import io.portcullis.tracking.store.TrackingOutbox;
 import io.portcullis.tracking.store.Periods;
 import io.portcullis.tracking.store.TrackingDao;
 import io.portcullis.tracking.store.TrackingPurge;
@@ -86,6 +87,12 @@ public class TrackingServicesModule extends AbstractModule {
     @Singleton
     TrackingPurge purge(TrackingDao dao, TrackingSettings settings) {
         return new TrackingPurge(dao, Clock.systemUTC(), settings.retention(), settings.purgeInterval());
+    }
+
+    @Provides
+    @Singleton
+    TrackingOutbox outbox(GatewayStore store, GroupCommitTracker tracker) {
+        return new TrackingOutbox(store.dataSource(), tracker, Clock.systemUTC());
     }
 
 }

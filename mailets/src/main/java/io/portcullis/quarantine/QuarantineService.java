@@ -37,6 +37,7 @@ import io.portcullis.mail.PortcullisAttributes;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.MessageTracker;
 import io.portcullis.tracking.TrackedEvent;
+import io.portcullis.tracking.store.TrackingOutbox;
 
 /**
  * Everything done to held mail: holding (from the {@code Quarantine} mailet), searching, viewing, release /
@@ -99,12 +100,6 @@ public class QuarantineService {
         List<QuarantineStore.NewEntry> entries = mail.getRecipients().stream()
             .map(recipient -> new QuarantineStore.NewEntry(recipient.asString(), expiry))
             .collect(Collectors.toList());
-        List<String> ids;
-        try {
-            ids = store.insert(message, raw, entries, notifyPending);
-        } catch (SQLException | RuntimeException e) {
-            throw new MessagingException("Quarantine store failed holding " + mail.getName() + " in " + area.name() + ": " + e.getMessage(), e);
-        }
         String recipients = mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.joining(", "));
         Map<String, String> held = new LinkedHashMap<>();
         held.put(HELD_AREA, area.name());
@@ -115,14 +110,28 @@ public class QuarantineService {
         if (!message.triggeredRules().isEmpty()) {
             held.put("Triggered Rules", String.join(", ", message.triggeredRules()));
         }
-        track(trackingId, EventType.HELD, now, held);
         Map<String, String> expiryInfo = new LinkedHashMap<>();
         expiryInfo.put(HELD_AREA, area.name());
         area.retention().ifPresentOrElse(
             retention -> expiryInfo.put(SET_EXPIRY_DAYS, days(retention)),
             () -> expiryInfo.put(NEVER_EXPIRE, "true"));
-        track(trackingId, EventType.EXPIRY_SET, now, expiryInfo);
-        return ids;
+        List<TrackedEvent> events = List.of(new TrackedEvent(trackingId, EventType.HELD, now, held),
+            new TrackedEvent(trackingId, EventType.EXPIRY_SET, now, expiryInfo));
+        QuarantineStore.Inserted inserted;
+        try {
+            Optional<List<String>> already = store.heldAs(mail.getName(), trackingId);
+            if (already.isPresent()) {
+                // processed again after a crash between holding and the spool's acknowledgement: held once, events owed once
+                LOGGER.info("{} ({}) is already held; not held twice", mail.getName(), trackingId);
+                return already.get();
+            }
+            // the message, its entries and its two events in one commit: the spool need not wait for the tracking writer
+            inserted = store.insert(message, raw, entries, notifyPending, events, now);
+        } catch (SQLException | RuntimeException e) {
+            throw new MessagingException("Quarantine store failed holding " + mail.getName() + " in " + area.name() + ": " + e.getMessage(), e);
+        }
+        TrackingOutbox.queue(tracker, events, inserted.owed());
+        return inserted.ids();
     }
 
     private static String days(Duration retention) {

@@ -20,6 +20,9 @@ import javax.inject.Inject;
 import javax.sql.DataSource;
 
 import io.portcullis.store.GatewayStore;
+import io.portcullis.tracking.OutboxEntry;
+import io.portcullis.tracking.TrackedEvent;
+import io.portcullis.tracking.store.TrackingOutbox;
 
 /**
  * JDBC access to the quarantine tables of the gateway store (migration V3). Every state change is a single
@@ -54,12 +57,45 @@ public class QuarantineStore {
         this.dataSource = dataSource;
     }
 
+    /**
+     * The entry ids of the message this mail (same James mail name and tracking id) was already held as, if any: a
+     * mail the spool processes again after a crash (held, but not yet acknowledged) is not held twice.
+     */
+    public Optional<List<String>> heldAs(String mailName, String trackingId) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement ps = connection.prepareStatement(
+            "SELECT e.entry_id FROM quarantine_message m JOIN quarantine_entry e ON e.message_id = m.message_id"
+                + " WHERE m.mail_name = ? AND m.tracking_id = ? ORDER BY e.entry_id")) {
+            ps.setString(1, truncate(mailName, 255));
+            ps.setString(2, truncate(trackingId, 64));
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids.isEmpty() ? Optional.empty() : Optional.of(ids);
+        }
+    }
+
     public static String newId() {
         return UUID.randomUUID().toString();
     }
 
     /** Stores the raw message, its metadata and one entry per recipient in ONE transaction; returns the entry ids. */
     public List<String> insert(HeldMessage message, byte[] raw, List<NewEntry> entries, boolean notifyPending) throws SQLException {
+        return insert(message, raw, entries, notifyPending, List.of(), Instant.EPOCH).ids();
+    }
+
+    /** The entry ids of a held message, and the outbox entries of its tracking events. */
+    public record Inserted(List<String> ids, List<OutboxEntry> owed) {
+    }
+
+    /**
+     * Stores the message as {@link #insert(HeldMessage, byte[], List, boolean)} does and, in the same transaction, its
+     * tracking events as owed (the tracking outbox, V12), so the caller need not wait for the tracking writer.
+     */
+    public Inserted insert(HeldMessage message, byte[] raw, List<NewEntry> entries, boolean notifyPending, List<TrackedEvent> events,
+                           Instant now) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -108,8 +144,12 @@ public class QuarantineStore {
                     }
                     ps.executeBatch();
                 }
+                List<OutboxEntry> owed = new ArrayList<>();
+                for (TrackedEvent event : events) {
+                    owed.add(TrackingOutbox.owe(connection, event, now));
+                }
                 connection.commit();
-                return ids;
+                return new Inserted(ids, owed);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;

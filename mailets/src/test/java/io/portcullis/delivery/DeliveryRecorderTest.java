@@ -58,7 +58,6 @@ class DeliveryRecorderTest {
     @BeforeEach
     void empty() throws Exception {
         try (var connection = store.connection(); var statement = connection.createStatement()) {
-            statement.executeUpdate("DELETE FROM portcullis_delivery_untracked");
             statement.executeUpdate("DELETE FROM portcullis_delivery_attempt");
         }
         log = new DeliveryLog(store);

@@ -88,6 +88,31 @@ class QuarantineServiceTest {
     }
 
     @Test
+    void serviceShouldHoldAMailProcessedAgainAfterACrashOnlyOnce() throws Exception {
+        // the spool processes a mail again when the server died after holding it, before acknowledging it
+        fixture.mailet("spam").service(mail("m1", "a@portcullis.test", "b@portcullis.test"));
+        List<String> first = fixture.service.list(ListCriteria.all()).entries().stream().map(QuarantineEntry::entryId).sorted().toList();
+        FakeMail again = mail("m1", "a@portcullis.test", "b@portcullis.test");
+
+        fixture.mailet("spam").service(again);
+
+        assertThat(again.getState()).isEqualTo(Mail.GHOST);
+        assertThat(fixture.service.list(ListCriteria.all()).entries()).extracting(QuarantineEntry::entryId).containsExactlyInAnyOrderElementsOf(first);
+        assertThat(fixture.tracker.types("t-m1")).containsExactly(EventType.HELD, EventType.EXPIRY_SET);
+    }
+
+    @Test
+    void serviceShouldHoldAReleasedCopyHeldAgainAsANewMessage() throws Exception {
+        fixture.mailet("spam").service(mail("m1", "bob@portcullis.test"));
+        // same tracking id, another James mail (the copy a retry re-injects): held again
+        FakeMail copy = mail("m1-copy", "bob@portcullis.test");
+        copy.setAttribute(new Attribute(PortcullisAttributes.TRACKING_ID, org.apache.mailet.AttributeValue.of("t-m1")));
+        fixture.mailet("spam").service(copy);
+
+        assertThat(fixture.service.list(ListCriteria.all()).total()).isEqualTo(2);
+    }
+
+    @Test
     void serviceShouldListAMessageOncePerRecipientWhenSentToThree() throws Exception {
         fixture.mailet("threat").service(mail("m1", "a@portcullis.test", "b@portcullis.test", "c@other.test"));
 

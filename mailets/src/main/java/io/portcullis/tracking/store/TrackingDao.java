@@ -334,7 +334,7 @@ public class TrackingDao {
         }
     }
 
-    private static String toJson(Map<String, String> info) {
+    static String toJson(Map<String, String> info) {
         try {
             String json = JSON.writeValueAsString(new LinkedHashMap<>(info));
             return truncate(json, 8000).length() == json.length() ? json : JSON.writeValueAsString(Map.of("truncated", truncate(json, 7000)));
@@ -343,7 +343,7 @@ public class TrackingDao {
         }
     }
 
-    private static Map<String, String> fromJson(String json) {
+    static Map<String, String> fromJson(String json) {
         if (json == null) {
             return Map.of();
         }
