@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.inject.Inject;
 import javax.sql.DataSource;
@@ -121,6 +122,34 @@ public class DeliveryLog {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot record the delivery attempt of " + attempt.mailName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The recipients (as recorded, lower-cased here) a delivered attempt of this James mail (tracking id and mail
+     * name) already reached. RemoteDelivery can meet a mail again that it delivered: after a crash between the
+     * receiving server's acceptance and the acknowledgement of its queue item, or when the spool processed the mail
+     * again after a crash and queued it a second time.
+     */
+    public Set<String> deliveredRecipients(String trackingId, String mailName) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(
+            "SELECT recipients FROM portcullis_delivery_attempt WHERE tracking_id = ? AND mail_name = ? AND outcome = ?")) {
+            statement.setString(1, trackingId);
+            statement.setString(2, truncate(mailName, 512));
+            statement.setString(3, DeliveryAttempt.Outcome.DELIVERED.value());
+            Set<String> recipients = new java.util.HashSet<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    for (String recipient : rows.getString(1).split(",")) {
+                        if (!recipient.isBlank()) {
+                            recipients.add(recipient.trim().toLowerCase(java.util.Locale.ROOT));
+                        }
+                    }
+                }
+            }
+            return recipients;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read the Delivery log: " + e.getMessage(), e);
         }
     }
 

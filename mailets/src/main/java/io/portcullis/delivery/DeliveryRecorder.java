@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import javax.inject.Inject;
 
@@ -126,6 +127,20 @@ public class DeliveryRecorder {
             return;
         }
         TrackingOutbox.queue(tracker, List.of(event), owed);
+    }
+
+    /**
+     * The recipients of {@code mail} a delivered attempt of this very mail (tracking id and James mail name) already
+     * reached, according to the Delivery log (see {@link DeliveryLog#deliveredRecipients}).
+     */
+    public List<MailAddress> alreadyDelivered(Mail mail) {
+        Set<String> delivered = log.deliveredRecipients(trackingId(mail), mail.getName());
+        if (delivered.isEmpty()) {
+            return List.of();
+        }
+        return mail.getRecipients().stream()
+            .filter(recipient -> delivered.contains(recipient.asString().toLowerCase(java.util.Locale.ROOT)))
+            .toList();
     }
 
     /** bounceProcessor: delivery failed for good (permanent reply, retries exhausted, timeout or administrator). */

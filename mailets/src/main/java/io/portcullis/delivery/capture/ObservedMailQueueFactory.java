@@ -39,10 +39,15 @@ import io.portcullis.mail.PortcullisAttributes;
  *       recipient is handed over and recorded there instead (RecordDeliveryOutcome), never twice. A final failure
  *       of a mail without sender (RemoteDelivery sends it nowhere: no DSN to a null sender) is recorded as
  *       failed.</li>
+ *   <li>a mail met again: an item whose mail (tracking id and James mail name) the Delivery log shows delivered to
+ *       every recipient is acknowledged without being handed to RemoteDelivery (a crash came between the receiving
+ *       server's acceptance and the acknowledgement, or the spool queued the mail twice); recipients already reached
+ *       are removed from a partly delivered one.</li>
  * </ul>
  * Every other call goes to the decorated factory unchanged; nothing here can keep a mail from being enqueued.
  */
 public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(ObservedMailQueueFactory.class);
     private final MailQueueFactory<? extends MailQueue> delegate;
     private final DeliveryRecorder recorder;
 
@@ -149,9 +154,44 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
             return Flux.defer(() -> {
                 Scheduler thread = Schedulers.newSingle("portcullis-dequeue-" + queue.getName().asString(), true);
                 return Flux.from(queue.deQueue())
+                    .filter(item -> spool || !deliveredBefore(item))
                     .map(item -> spool ? item : new DeliveryItem(item))
                     .subscribeOn(thread).doFinally(signal -> thread.dispose());
             });
+        }
+
+        /**
+         * Whether every recipient of the item's mail was already reached by a delivered attempt of this very mail
+         * (the Delivery log is written before RemoteDelivery acknowledges an item): a crash between the receiving
+         * server's acceptance and the acknowledgement, or a crash after the spool queued the mail but before it
+         * acknowledged its own item (the mail is then queued twice), would otherwise deliver it twice. Such an item is
+         * acknowledged and not handed to RemoteDelivery; recipients already reached are removed from a partly
+         * delivered mail. A failure to read the log hands the item on unchanged.
+         */
+        private boolean deliveredBefore(MailQueue.MailQueueItem item) {
+            Mail mail = item.getMail();
+            try {
+                List<MailAddress> reached = recorder.alreadyDelivered(mail);
+                if (reached.isEmpty()) {
+                    return false;
+                }
+                List<MailAddress> remaining = mail.getRecipients().stream().filter(r -> !reached.contains(r)).toList();
+                if (!remaining.isEmpty()) {
+                    LOGGER.info("{} was already delivered to {} (before a restart); delivering it to {} only", mail.getName(), reached, remaining);
+                    mail.setRecipients(remaining);
+                    return false;
+                }
+                LOGGER.info("{} was already delivered to {} (before a restart); not delivered again", mail.getName(), reached);
+            } catch (RuntimeException e) {
+                LOGGER.error("Cannot tell whether {} was delivered before; delivering it", mail.getName(), e);
+                return false;
+            }
+            try {
+                item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            } catch (MailQueue.MailQueueException e) {
+                LOGGER.error("Cannot acknowledge {}, already delivered; it is offered again", mail.getName(), e);
+            }
+            return true;
         }
 
         @Override

@@ -199,6 +199,51 @@ class DeliveryOutcomeObservationTest {
         return log.attemptsOf("track-1");
     }
 
+    private void recordAttempt(DeliveryAttempt.Outcome outcome, String... recipients) {
+        log.record(new DeliveryAttempt(0, Instant.parse("2026-11-23T07:59:00Z"), Optional.of("track-1"), "mail-1", "alice@sender.test",
+            List.of(recipients), 1, Optional.of("mx.acme.test"), Optional.of("127.0.0.1"), DeliveryAttempt.Tls.NO,
+            io.portcullis.delivery.SmtpReply.parse(outcome == DeliveryAttempt.Outcome.DELIVERED ? "250 2.0.0 Ok" : "450 4.2.0 later"), outcome));
+    }
+
+    private List<MailQueue.MailQueueItem> offer(Mail mail) {
+        queues.computeIfAbsent(MailQueueName.of("outgoing"), ListQueue::new).toDeliver = List.of(mail);
+        MailQueue outgoing = factory.createQueue(MailQueueName.of("outgoing"));
+        return Flux.from(outgoing.deQueue()).collectList().block(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aMailAlreadyDeliveredToEveryRecipientShouldBeAcknowledgedAndNotDeliveredAgain() throws Exception {
+        // delivered and recorded, then the server died before RemoteDelivery acknowledged its queue item
+        recordAttempt(DeliveryAttempt.Outcome.DELIVERED, "bob@acme.test", "carol@acme.test");
+
+        List<MailQueue.MailQueueItem> offered = offer(mail("alice@sender.test", "bob@acme.test", "Carol@acme.test"));
+
+        assertThat(offered).isEmpty();
+        assertThat(queues.get(MailQueueName.of("outgoing")).completions).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        assertThat(log.attemptsOf("track-1")).hasSize(1);
+    }
+
+    @Test
+    void aMailAlreadyDeliveredToSomeRecipientsShouldBeOfferedForTheOthersOnly() throws Exception {
+        recordAttempt(DeliveryAttempt.Outcome.DELIVERED, "bob@acme.test");
+
+        List<MailQueue.MailQueueItem> offered = offer(mail("alice@sender.test", "bob@acme.test", "carol@acme.test"));
+
+        assertThat(offered).singleElement().satisfies(item ->
+            assertThat(item.getMail().getRecipients()).containsExactly(new MailAddress("carol@acme.test")));
+        assertThat(queues.get(MailQueueName.of("outgoing")).completions).isEmpty();
+    }
+
+    @Test
+    void aMailOnlyDeferredBeforeShouldBeOfferedUnchanged() throws Exception {
+        recordAttempt(DeliveryAttempt.Outcome.DEFERRED, "bob@acme.test");
+
+        List<MailQueue.MailQueueItem> offered = offer(mail("alice@sender.test", "bob@acme.test"));
+
+        assertThat(offered).singleElement().satisfies(item ->
+            assertThat(item.getMail().getRecipients()).containsExactly(new MailAddress("bob@acme.test")));
+    }
+
     @Test
     void aSuccessfulAttemptShouldBeRecordedAsDeliveredForEveryRecipient() throws Exception {
         deliver(mail("alice@sender.test", "bob@acme.test", "carol@acme.test"), mail -> { }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
