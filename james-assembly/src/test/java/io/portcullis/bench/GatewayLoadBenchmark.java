@@ -346,6 +346,9 @@ public final class GatewayLoadBenchmark {
             System.out.printf("sent %d, acknowledged %d, refused/failed (server down) %d%n", result.outcomes().size(), acked, result.failures());
             System.out.println("accounting: " + accounting);
             System.out.println("tracking: " + tracking);
+            if (accounting.duplicated() > 0) {
+                System.out.println("duplicates: " + duplicates(gateway, result, gateway.deliveredIds()));
+            }
             verdict(accounting.exact(), "kill -9: every acknowledged message delivered or held exactly once (" + accounting + ")");
             verdict(tracking.agrees(), "kill -9: tracking agrees (" + tracking + ")");
         }
@@ -455,23 +458,62 @@ public final class GatewayLoadBenchmark {
         return new Accounting(acked.size(), deliveredOnce, heldOnce, missing, duplicated, others.size(), examples);
     }
 
+    /**
+     * Why each message delivered more than once was: the Delivery log (written before RemoteDelivery acknowledges its
+     * queue item, and read before a mail is delivered again) records one delivered attempt per delivery it saw. A
+     * delivery the kill cut off between the downstream's 250 and that record is one the gateway cannot know of (the
+     * duplicate window every SMTP relay has, RFC 1047); a duplicate with every delivery recorded is a fault.
+     */
+    private static String duplicates(Gateway gateway, PacedSmtpClient.Result result, Map<String, Long> delivered) throws Exception {
+        Map<String, String> trackingIds = new HashMap<>();
+        trackingRecords(gateway).forEach((loadId, records) -> trackingIds.put(loadId, records.get(0).get("Tracking ID")));
+        List<String> cutOff = new ArrayList<>();
+        List<String> recorded = new ArrayList<>();
+        for (PacedSmtpClient.Outcome outcome : result.accepted()) {
+            long sink = delivered.getOrDefault(outcome.id(), 0L);
+            if (sink < 2 || !trackingIds.containsKey(outcome.id())) {
+                continue;
+            }
+            long attempts = 0;
+            try {
+                for (var attempt : gateway.webAdmin("/portcullis/logs/delivery/" + trackingIds.get(outcome.id())).get("attempts")) {
+                    if (attempt.path("outcome").asText().equals("delivered")) {
+                        attempts++;
+                    }
+                }
+            } catch (IOException e) {
+                // 404: no attempt recorded
+            }
+            (attempts < sink ? cutOff : recorded).add(outcome.id() + " (" + sink + " at the sink, " + attempts + " recorded)");
+        }
+        return cutOff.size() + " cut off before their delivery was recorded (kill between the downstream's 250 and the Delivery log commit) "
+            + cutOff + "; " + recorded.size() + " delivered again although recorded " + recorded;
+    }
+
     record Tracking(long acknowledged, long oneRecord, long severalRecords, long noRecord, Map<String, Long> statuses, List<String> examples) {
         boolean agrees() {
             return oneRecord == acknowledged && statuses.keySet().stream().allMatch(s -> s.equals("delivered") || s.equals("held"));
         }
     }
 
-    /** The tracking store's view (CSV export of today's accepted mail) of every acknowledged message. */
-    private static Tracking tracking(Gateway gateway, PacedSmtpClient.Result result) throws Exception {
+    /** The tracking store's records (CSV export of today's accepted mail) by load id (Message-ID {@code <id@load.example>}). */
+    private static Map<String, List<CSVRecord>> trackingRecords(Gateway gateway) throws Exception {
         String csv = gateway.webAdminText("/portcullis/tracking.csv?period=today&action=accepted");
-        Map<String, List<String>> statusById = new HashMap<>();
+        Map<String, List<CSVRecord>> byId = new HashMap<>();
         Pattern id = Pattern.compile("<?([^@<>]+)@load\\.example>?");
         for (CSVRecord record : CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build().parse(new StringReader(csv))) {
             Matcher m = id.matcher(record.get("Message ID"));
             if (m.matches()) {
-                statusById.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(record.get("Status"));
+                byId.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(record);
             }
         }
+        return byId;
+    }
+
+    /** The tracking store's view (CSV export of today's accepted mail) of every acknowledged message. */
+    private static Tracking tracking(Gateway gateway, PacedSmtpClient.Result result) throws Exception {
+        Map<String, List<String>> statusById = new HashMap<>();
+        trackingRecords(gateway).forEach((loadId, records) -> statusById.put(loadId, records.stream().map(r -> r.get("Status")).toList()));
         long one = 0;
         long several = 0;
         long none = 0;

@@ -76,16 +76,50 @@ public final class PortcullisTestServer implements AutoCloseable {
         return content.replaceAll("\\$\\{env:" + variable + ":-[^}]*}", java.util.regex.Matcher.quoteReplacement(value));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /**
+     * A port that is free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out for
+     * {@code new ServerSocket(0)} can be taken by any outgoing connection (of this JVM's clients, or RemoteDelivery)
+     * before the server binds it, and James's WebAdmin then never finishes starting.
+     */
+    static int freePort() throws IOException {
+        for (int tries = 0; tries < 200; tries++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket(port, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IOException("no free port found between 20000 and 32000");
     }
 
+    /** How long a start may take before the test fails instead of waiting for ever (Spark waits without limit). */
+    private static final java.time.Duration START_TIMEOUT = java.time.Duration.ofMinutes(3);
+
     public PortcullisTestServer start() throws Exception {
-        server = PortcullisServerMain.createServer(DataDirectories.configuration(workingDirectory.toString()));
-        server.start();
+        GuiceJamesServer created = PortcullisServerMain.createServer(DataDirectories.configuration(workingDirectory.toString()));
+        java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                created.start();
+                started.complete(null);
+            } catch (Throwable e) {
+                started.completeExceptionally(e);
+            }
+        }, "portcullis-test-server-start");
+        starter.setDaemon(true);
+        starter.start();
+        try {
+            started.get(START_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("The server in " + workingDirectory + " did not start within " + START_TIMEOUT + " (ports " + ports + ")", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+        server = created;
         return this;
     }
 
