@@ -133,7 +133,7 @@ public class DeliveryRecorder {
      * The recipients of {@code mail} a delivered attempt of this very mail (tracking id and James mail name) already
      * reached, according to the Delivery log (see {@link DeliveryLog#deliveredRecipients}).
      */
-    public List<MailAddress> alreadyDelivered(Mail mail) {
+    public List<MailAddress> deliveredBefore(Mail mail) {
         Set<String> delivered = log.deliveredRecipients(trackingId(mail), mail.getName());
         if (delivered.isEmpty()) {
             return List.of();
@@ -141,6 +141,20 @@ public class DeliveryRecorder {
         return mail.getRecipients().stream()
             .filter(recipient -> delivered.contains(recipient.asString().toLowerCase(java.util.Locale.ROOT)))
             .toList();
+    }
+
+    /** Text of the event recorded when a mail met again is not delivered again (see {@link #notDeliveredAgain}). */
+    public static final String NOT_DELIVERED_AGAIN = "Already delivered to these recipients before a restart; not delivered again";
+    public static final String NOTE = "Note";
+
+    /**
+     * A mail met again (queued twice, or not acknowledged before a restart) was already delivered to every recipient
+     * and is acknowledged without another delivery: recorded as a DELIVERED event saying so, as the events the spool
+     * recorded processing it again (accepted for outbound) left the message "processing".
+     */
+    public void notDeliveredAgain(Mail mail, List<MailAddress> recipients) {
+        track(mail, EventType.DELIVERED, Map.of(RECIPIENTS, String.join(", ", recipients.stream().map(MailAddress::asString).toList()),
+            NOTE, NOT_DELIVERED_AGAIN));
     }
 
     /** bounceProcessor: delivery failed for good (permanent reply, retries exhausted, timeout or administrator). */

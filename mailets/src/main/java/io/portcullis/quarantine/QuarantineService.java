@@ -123,6 +123,9 @@ public class QuarantineService {
             if (already.isPresent()) {
                 // processed again after a crash between holding and the spool's acknowledgement: held once, events owed once
                 LOGGER.info("{} ({}) is already held; not held twice", mail.getName(), trackingId);
+                // the spool's second pass left the message "processing": back to held, saying why
+                track(trackingId, EventType.HELD, now, Map.of(HELD_AREA, area.name(), RECIPIENTS, recipients,
+                    "Note", "Already held before a restart; not held twice"));
                 return already.get();
             }
             // the message, its entries and its two events in one commit: the spool need not wait for the tracking writer

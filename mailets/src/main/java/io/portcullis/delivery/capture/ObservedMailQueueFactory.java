@@ -171,7 +171,7 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
         private boolean deliveredBefore(MailQueue.MailQueueItem item) {
             Mail mail = item.getMail();
             try {
-                List<MailAddress> reached = recorder.alreadyDelivered(mail);
+                List<MailAddress> reached = recorder.deliveredBefore(mail);
                 if (reached.isEmpty()) {
                     return false;
                 }
@@ -182,6 +182,7 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
                     return false;
                 }
                 LOGGER.info("{} was already delivered to {} (before a restart); not delivered again", mail.getName(), reached);
+                recorder.notDeliveredAgain(mail, reached);
             } catch (RuntimeException e) {
                 LOGGER.error("Cannot tell whether {} was delivered before; delivering it", mail.getName(), e);
                 return false;

@@ -221,6 +221,12 @@ class DeliveryOutcomeObservationTest {
         assertThat(offered).isEmpty();
         assertThat(queues.get(MailQueueName.of("outgoing")).completions).containsExactly(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
         assertThat(log.attemptsOf("track-1")).hasSize(1);
+        // the spool's second pass left the message "processing": the event puts it back to delivered, saying why
+        assertThat(tracker.events).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(EventType.DELIVERED);
+            assertThat(event.info()).containsEntry("Note", io.portcullis.delivery.DeliveryRecorder.NOT_DELIVERED_AGAIN)
+                .containsEntry("Recipients", "bob@acme.test, Carol@acme.test");
+        });
     }
 
     @Test
@@ -232,6 +238,7 @@ class DeliveryOutcomeObservationTest {
         assertThat(offered).singleElement().satisfies(item ->
             assertThat(item.getMail().getRecipients()).containsExactly(new MailAddress("carol@acme.test")));
         assertThat(queues.get(MailQueueName.of("outgoing")).completions).isEmpty();
+        assertThat(tracker.events).isEmpty();
     }
 
     @Test
