@@ -52,12 +52,50 @@ public class DeliveryRecorder {
     private final DeliveryLog log;
     private final MessageTracker tracker;
     private final Clock clock;
+    private final Optional<DeliveryJournal> journal;
 
-    @Inject
+    /** Without a receipts journal: a crash between the receiving server's 250 and the Delivery-log commit is not bridged. */
     public DeliveryRecorder(DeliveryLog log, MessageTracker tracker, Clock clock) {
+        this(log, tracker, clock, Optional.empty());
+    }
+
+    /**
+     * With the receipts journal ({@link DeliveryJournal}): what the last run left in it and the Delivery log lacks is
+     * written to the Delivery log here, before any queue item reaches RemoteDelivery.
+     */
+    @Inject
+    public DeliveryRecorder(DeliveryLog log, MessageTracker tracker, Clock clock, DeliveryJournal journal) {
+        this(log, tracker, clock, Optional.of(journal));
+    }
+
+    private DeliveryRecorder(DeliveryLog log, MessageTracker tracker, Clock clock, Optional<DeliveryJournal> journal) {
         this.log = log;
         this.tracker = tracker;
         this.clock = clock;
+        this.journal = journal;
+        journal.ifPresent(this::recover);
+    }
+
+    private void recover(DeliveryJournal receipts) {
+        int written = 0;
+        for (DeliveryAttempt attempt : receipts.leftOver()) {
+            Set<String> known = log.deliveredRecipients(attempt.trackingId().orElse(attempt.mailName()), attempt.mailName());
+            if (attempt.recipients().stream().allMatch(r -> known.contains(r.toLowerCase(java.util.Locale.ROOT)))) {
+                continue;
+            }
+            TrackedEvent event = new TrackedEvent(attempt.trackingId().orElse(attempt.mailName()), EventType.DELIVERED, attempt.at(),
+                info(attempt, Map.of()));
+            TrackingOutbox.queue(tracker, List.of(event), log.recordOwing(attempt, List.of(event), clock.instant()));
+            written++;
+        }
+        try {
+            receipts.recovered();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("Cannot empty the delivery receipts journal after recovery: " + e.getMessage(), e);
+        }
+        if (written > 0) {
+            LOGGER.info("Wrote {} delivered attempt(s) from the receipts journal to the Delivery log (delivered just before a crash)", written);
+        }
     }
 
     public static String trackingId(Mail mail) {
@@ -118,14 +156,24 @@ public class DeliveryRecorder {
             conversation.flatMap(SmtpConversation::ip), conversation.map(SmtpConversation::tls).orElse(DeliveryAttempt.Tls.UNKNOWN),
             reply, DeliveryAttempt.Outcome.DELIVERED);
         TrackedEvent event = new TrackedEvent(trackingId(mail), EventType.DELIVERED, clock.instant(), info(attempt, Map.of()));
+        Optional<DeliveryJournal.Receipt> receipt = journal.flatMap(receipts -> {
+            try {
+                return Optional.of(receipts.append(attempt));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOGGER.error("Delivery receipt of {} not journaled ({}); recording it in the Delivery log only", attempt.mailName(), e.getMessage(), e);
+                return Optional.empty();
+            }
+        });
         List<OutboxEntry> owed;
         try {
             owed = log.recordOwing(attempt, List.of(event), clock.instant());
         } catch (RuntimeException e) {
+            // the receipt stays in the journal: the next start writes it to the Delivery log
             LOGGER.error("Delivery attempt of {} not recorded in the Delivery log: {}", attempt.mailName(), e.getMessage(), e);
             track(mail, EventType.DELIVERED, info(attempt, Map.of()));
             return;
         }
+        receipt.ifPresent(r -> journal.get().committed(r));
         TrackingOutbox.queue(tracker, List.of(event), owed);
     }
 

@@ -1,6 +1,7 @@
 package io.portcullis.guice;
 
 import java.io.FileNotFoundException;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,6 +10,7 @@ import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.filesystem.api.JamesDirectoriesProvider;
 import org.apache.james.utils.PropertiesProvider;
 
 import com.google.inject.AbstractModule;
@@ -16,6 +18,7 @@ import com.google.inject.Provides;
 import com.google.inject.Scopes;
 
 import io.portcullis.delivery.DeliveryConfiguration;
+import io.portcullis.delivery.DeliveryJournal;
 import io.portcullis.delivery.DeliveryLog;
 import io.portcullis.delivery.DeliveryRecorder;
 import io.portcullis.delivery.PendingLog;
@@ -40,6 +43,13 @@ public class DeliveryServicesModule extends AbstractModule {
         bind(PendingTimeouts.class).in(Scopes.SINGLETON);
         bind(SmtpRecipientVerifier.class).in(Scopes.SINGLETON);
         bind(RecipientVerifier.class).to(SmtpRecipientVerifier.class);
+    }
+
+    /** The delivery receipts journal, in {@code var/portcullis-delivery-journal}. */
+    @Provides
+    @Singleton
+    DeliveryJournal deliveryJournal(JamesDirectoriesProvider directories) {
+        return DeliveryJournal.open(Path.of(directories.getVarDirectory()).resolve("portcullis-delivery-journal"));
     }
 
     @Provides

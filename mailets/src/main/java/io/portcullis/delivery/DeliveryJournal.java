@@ -1,0 +1,179 @@
+package io.portcullis.delivery;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The delivery receipts journal: what bridges the receiving server's {@code 250} and the Delivery-log commit.
+ *
+ * <p>A relay that crashes after the receiving server accepted a message and before it recorded that will deliver
+ * the message again (RFC 1047); the shorter that window, the rarer the duplicate. The Delivery-log commit shares
+ * Derby's log with the tracking writer and takes 15–20 ms under load; an append to this small file and its
+ * {@code fsync} take well under a millisecond. So a delivered attempt is appended here first, then written to the
+ * Delivery log ({@link DeliveryLog#recordOwing}), then RemoteDelivery acknowledges its queue item. At start-up the
+ * receipts left here are written to the Delivery log when it lacks them ({@link DeliveryRecorder}), before any
+ * queue item is handed to RemoteDelivery, so the re-delivery check sees them.
+ *
+ * <p>Two files take turns: when the current one passes {@code rotateBytes}, appends move to the other as soon as
+ * every receipt in it has reached the Delivery log (it is then emptied). One line of JSON per receipt; a line
+ * torn by a crash is ignored (its delivery was not acknowledged to anybody yet).
+ */
+public class DeliveryJournal implements AutoCloseable {
+    private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryJournal.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final long DEFAULT_ROTATE_BYTES = 1 << 20;
+
+    /** A receipt appended to file {@code file}; hand it back with {@link #committed} once in the Delivery log. */
+    public record Receipt(int file) {
+    }
+
+    private final Path[] paths;
+    private final FileChannel[] channels = new FileChannel[2];
+    private final int[] inFlight = new int[2];
+    private final long rotateBytes;
+    private final List<DeliveryAttempt> leftOver;
+    private int current;
+
+    private DeliveryJournal(Path directory, long rotateBytes) throws IOException {
+        Files.createDirectories(directory);
+        this.paths = new Path[] {directory.resolve("receipts-0.jsonl"), directory.resolve("receipts-1.jsonl")};
+        this.rotateBytes = rotateBytes;
+        List<DeliveryAttempt> found = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            found.addAll(read(paths[i]));
+            channels[i] = FileChannel.open(paths[i], StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+        this.leftOver = List.copyOf(found);
+        // appends go to the file holding fewer bytes; the other is emptied only once its receipts are recovered
+        this.current = channels[0].size() <= channels[1].size() ? 0 : 1;
+    }
+
+    /** Opens (creating) the journal in {@code directory}; what the last run left is in {@link #leftOver()}. */
+    public static DeliveryJournal open(Path directory) {
+        return open(directory, DEFAULT_ROTATE_BYTES);
+    }
+
+    public static DeliveryJournal open(Path directory, long rotateBytes) {
+        try {
+            return new DeliveryJournal(directory, rotateBytes);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot open the delivery receipts journal in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The receipts found when the journal was opened (some may already be in the Delivery log). */
+    public List<DeliveryAttempt> leftOver() {
+        return leftOver;
+    }
+
+    /** Empties both files once every receipt of {@link #leftOver()} is in the Delivery log. */
+    public synchronized void recovered() throws IOException {
+        for (int i = 0; i < 2; i++) {
+            if (inFlight[i] == 0) {
+                channels[i].truncate(0);
+                channels[i].force(true);
+            }
+        }
+    }
+
+    /** Appends the receipt of a delivered attempt and makes it durable ({@code fsync}) before returning. */
+    public synchronized Receipt append(DeliveryAttempt attempt) throws IOException {
+        int other = 1 - current;
+        if (channels[current].size() >= rotateBytes && inFlight[other] == 0) {
+            channels[other].truncate(0);
+            current = other;
+        }
+        ByteBuffer line = ByteBuffer.wrap((JSON.writeValueAsString(toMap(attempt)) + "\n").getBytes(StandardCharsets.UTF_8));
+        FileChannel channel = channels[current];
+        while (line.hasRemaining()) {
+            channel.write(line);
+        }
+        channel.force(false);
+        inFlight[current]++;
+        return new Receipt(current);
+    }
+
+    /** The receipt's attempt is in the Delivery log: its file may be emptied. */
+    public synchronized void committed(Receipt receipt) {
+        inFlight[receipt.file()]--;
+    }
+
+    /** Bytes in the two files (for tests and diagnostics). */
+    public synchronized long size() throws IOException {
+        return channels[0].size() + channels[1].size();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (FileChannel channel : channels) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOGGER.warn("Cannot close the delivery receipts journal: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static List<DeliveryAttempt> read(Path path) throws IOException {
+        List<DeliveryAttempt> attempts = new ArrayList<>();
+        if (!Files.exists(path)) {
+            return attempts;
+        }
+        try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    attempts.add(fromMap(JSON.readValue(line, new TypeReference<LinkedHashMap<String, Object>>() { })));
+                } catch (IOException | RuntimeException torn) {
+                    LOGGER.warn("Ignoring an unreadable delivery receipt in {} (torn by a crash?): {}", path, torn.getMessage());
+                }
+            }
+        }
+        return attempts;
+    }
+
+    private static Map<String, Object> toMap(DeliveryAttempt attempt) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("at", attempt.at().toEpochMilli());
+        map.put("trackingId", attempt.trackingId().orElse(null));
+        map.put("mailName", attempt.mailName());
+        map.put("sender", attempt.sender());
+        map.put("recipients", attempt.recipients());
+        map.put("attempt", attempt.attemptNumber());
+        map.put("host", attempt.host().orElse(null));
+        map.put("ip", attempt.ip().orElse(null));
+        map.put("tls", attempt.tls().name());
+        map.put("reply", attempt.reply().raw());
+        return map;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static DeliveryAttempt fromMap(Map<String, Object> map) {
+        return new DeliveryAttempt(0, Instant.ofEpochMilli(((Number) map.get("at")).longValue()),
+            Optional.ofNullable((String) map.get("trackingId")), (String) map.get("mailName"), (String) map.get("sender"),
+            (List<String>) map.get("recipients"), ((Number) map.get("attempt")).intValue(), Optional.ofNullable((String) map.get("host")),
+            Optional.ofNullable((String) map.get("ip")), DeliveryAttempt.Tls.valueOf((String) map.get("tls")),
+            SmtpReply.parse((String) map.get("reply")), DeliveryAttempt.Outcome.DELIVERED);
+    }
+}

@@ -1,0 +1,159 @@
+package io.portcullis.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.james.core.MailAddress;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeValue;
+import org.apache.mailet.Mail;
+import org.apache.mailet.base.test.FakeMail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.portcullis.mail.PortcullisAttributes;
+import io.portcullis.store.GatewayStore;
+import io.portcullis.store.StoreConfiguration;
+import io.portcullis.tracking.EventType;
+import io.portcullis.tracking.MessageTracker;
+import io.portcullis.tracking.TrackedEvent;
+
+/** The delivery receipts journal with the real Delivery log on embedded Derby: what a crash leaves is written once. */
+class DeliveryJournalTest {
+    static final class RecordingTracker implements MessageTracker {
+        final List<TrackedEvent> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void record(TrackedEvent event) {
+            events.add(event);
+        }
+    }
+
+    @TempDir
+    static Path storeDir;
+    static GatewayStore store;
+    @TempDir
+    Path journalDir;
+    DeliveryLog log;
+    RecordingTracker tracker;
+
+    @BeforeAll
+    static void open() {
+        store = GatewayStore.open(StoreConfiguration.embeddedDerby(storeDir.resolve("store")));
+    }
+
+    @AfterAll
+    static void close() {
+        store.close();
+    }
+
+    @BeforeEach
+    void empty() throws Exception {
+        try (var connection = store.connection(); var statement = connection.createStatement()) {
+            statement.executeUpdate("DELETE FROM portcullis_delivery_attempt");
+        }
+        log = new DeliveryLog(store);
+        tracker = new RecordingTracker();
+    }
+
+    private static DeliveryAttempt attempt(String trackingId) {
+        return new DeliveryAttempt(0, Instant.parse("2026-11-23T08:00:00Z"), Optional.of(trackingId), "mail-" + trackingId, "alice@sender.test",
+            List.of("bob@acme.test", "carol@acme.test"), 1, Optional.of("mx.acme.test"), Optional.of("127.0.0.1"), DeliveryAttempt.Tls.YES,
+            SmtpReply.parse("250 2.0.0 Ok: queued as 7C"), DeliveryAttempt.Outcome.DELIVERED);
+    }
+
+    private static Mail mail(String trackingId) throws Exception {
+        return FakeMail.builder().name("mail-" + trackingId).sender("alice@sender.test").recipient("bob@acme.test")
+            .attribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of(trackingId))).build();
+    }
+
+    @Test
+    void aReceiptTheDeliveryLogLacksShouldBeWrittenAtTheNextStartOnce() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            journal.append(attempt("t-cut")); // the crash came before the Delivery-log commit
+        }
+
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            new DeliveryRecorder(log, tracker, Clock.systemUTC(), journal);
+            assertThat(journal.size()).isZero();
+        }
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            new DeliveryRecorder(log, tracker, Clock.systemUTC(), journal);
+        }
+
+        assertThat(log.attemptsOf("t-cut")).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).isEqualTo(DeliveryAttempt.Outcome.DELIVERED);
+            assertThat(a.recipients()).containsExactly("bob@acme.test", "carol@acme.test");
+            assertThat(a.host()).contains("mx.acme.test");
+            assertThat(a.tls()).isEqualTo(DeliveryAttempt.Tls.YES);
+            assertThat(a.reply().raw()).isEqualTo("250 2.0.0 Ok: queued as 7C");
+        });
+        assertThat(tracker.events).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(EventType.DELIVERED);
+            assertThat(e.trackingId()).isEqualTo("t-cut");
+        });
+        // and the re-delivery check now knows the mail was delivered
+        assertThat(new DeliveryRecorder(log, tracker, Clock.systemUTC()).deliveredBefore(mail("t-cut")))
+            .containsExactly(new MailAddress("bob@acme.test"));
+    }
+
+    @Test
+    void aReceiptAlreadyInTheDeliveryLogShouldNotBeWrittenAgain() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            DeliveryRecorder recorder = new DeliveryRecorder(log, tracker, Clock.systemUTC(), journal);
+            recorder.delivered(mail("t-done"), List.of(new MailAddress("bob@acme.test")), Optional.empty());
+            assertThat(journal.size()).isPositive(); // emptied only when the files take turns
+        }
+        tracker.events.clear();
+
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            assertThat(journal.leftOver()).hasSize(1);
+            new DeliveryRecorder(log, tracker, Clock.systemUTC(), journal);
+        }
+
+        assertThat(log.attemptsOf("t-done")).hasSize(1);
+        assertThat(tracker.events).isEmpty();
+    }
+
+    @Test
+    void aReceiptTornByTheCrashShouldBeIgnoredAndTheOthersKept() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            journal.append(attempt("t-whole"));
+        }
+        Files.writeString(journalDir.resolve("receipts-0.jsonl"), "{\"at\":17954551", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            assertThat(journal.leftOver()).extracting(DeliveryAttempt::trackingId).containsExactly(Optional.of("t-whole"));
+        }
+    }
+
+    @Test
+    void theFilesShouldTakeTurnsOnceTheirReceiptsAreInTheDeliveryLog() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir, 2_000)) {
+            long largest = 0;
+            for (int i = 0; i < 200; i++) {
+                journal.committed(journal.append(attempt("t-" + i)));
+                largest = Math.max(largest, journal.size());
+            }
+            assertThat(largest).isLessThan(5_000);
+            // a receipt not yet in the Delivery log keeps its file
+            DeliveryJournal.Receipt pending = journal.append(attempt("t-pending"));
+            for (int i = 0; i < 50; i++) {
+                journal.committed(journal.append(attempt("t-more-" + i)));
+            }
+            assertThat(Files.readString(journalDir.resolve("receipts-" + pending.file() + ".jsonl"))).contains("t-pending");
+        }
+    }
+}
