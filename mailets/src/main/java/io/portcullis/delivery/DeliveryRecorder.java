@@ -148,22 +148,39 @@ public class DeliveryRecorder {
      * is handed to the tracking writer without waiting for its group commit ({@link TrackingOutbox}).
      */
     public void delivered(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation) {
-        SmtpReply reply = conversation.flatMap(SmtpConversation::successReply)
-            .orElse(SmtpReply.parse("accepted by the receiving server (reply not observed)"));
-        DeliveryAttempt attempt = new DeliveryAttempt(0, conversation.map(SmtpConversation::startedAt).orElse(clock.instant()),
-            Optional.of(trackingId(mail)), mail.getName(), mail.getMaybeSender().asString(),
-            recipients.stream().map(MailAddress::asString).toList(), retries(mail) + 1, conversation.flatMap(SmtpConversation::host),
-            conversation.flatMap(SmtpConversation::ip), conversation.map(SmtpConversation::tls).orElse(DeliveryAttempt.Tls.UNKNOWN),
-            reply, DeliveryAttempt.Outcome.DELIVERED);
-        TrackedEvent event = new TrackedEvent(trackingId(mail), EventType.DELIVERED, clock.instant(), info(attempt, Map.of()));
-        Optional<DeliveryJournal.Receipt> receipt = journal.flatMap(receipts -> {
+        delivered(mail, recipients, conversation, Optional.empty());
+    }
+
+    /** A delivered attempt appended to the receipts journal ahead of its Delivery-log commit. */
+    public record Journaled(DeliveryAttempt attempt, DeliveryJournal.Receipt receipt) {
+    }
+
+    /**
+     * Appends the receipt of the attempt the receiving server has just accepted (its reply to the end of the content,
+     * seen on the socket before RemoteDelivery even reads it): the earliest moment a crash can be bridged. Empty
+     * without a journal or when the append fails (the Delivery-log commit then records it, later).
+     */
+    public Optional<Journaled> journal(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation) {
+        DeliveryAttempt attempt = deliveredAttempt(mail, recipients, conversation);
+        return journal.flatMap(receipts -> {
             try {
-                return Optional.of(receipts.append(attempt));
+                return Optional.of(new Journaled(attempt, receipts.append(attempt)));
             } catch (java.io.IOException | RuntimeException e) {
                 LOGGER.error("Delivery receipt of {} not journaled ({}); recording it in the Delivery log only", attempt.mailName(), e.getMessage(), e);
                 return Optional.empty();
             }
         });
+    }
+
+    /** As {@link #delivered(Mail, List, Optional)}, reusing the receipt journaled at the end of the content when it is for these recipients. */
+    public void delivered(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation, Optional<Journaled> early) {
+        DeliveryAttempt attempt = deliveredAttempt(mail, recipients, conversation);
+        Optional<Journaled> journaled = early.filter(j -> j.attempt().recipients().equals(attempt.recipients()));
+        Optional<DeliveryJournal.Receipt> receipt = journaled.isPresent()
+            ? journaled.map(Journaled::receipt)
+            : journal(mail, recipients, conversation).map(Journaled::receipt);
+        early.filter(j -> journaled.isEmpty()).ifPresent(j -> journal.get().committed(j.receipt())); // superseded
+        TrackedEvent event = new TrackedEvent(trackingId(mail), EventType.DELIVERED, clock.instant(), info(attempt, Map.of()));
         List<OutboxEntry> owed;
         try {
             owed = log.recordOwing(attempt, List.of(event), clock.instant());
@@ -175,6 +192,21 @@ public class DeliveryRecorder {
         }
         receipt.ifPresent(r -> journal.get().committed(r));
         TrackingOutbox.queue(tracker, List.of(event), owed);
+    }
+
+    /** A receipt journaled at the end of the content that no delivered outcome followed: its file may be emptied. */
+    public void release(Journaled journaled) {
+        journal.ifPresent(receipts -> receipts.committed(journaled.receipt()));
+    }
+
+    private DeliveryAttempt deliveredAttempt(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation) {
+        SmtpReply reply = conversation.flatMap(SmtpConversation::successReply)
+            .orElse(SmtpReply.parse("accepted by the receiving server (reply not observed)"));
+        return new DeliveryAttempt(0, conversation.map(SmtpConversation::startedAt).orElse(clock.instant()),
+            Optional.of(trackingId(mail)), mail.getName(), mail.getMaybeSender().asString(),
+            recipients.stream().map(MailAddress::asString).toList(), retries(mail) + 1, conversation.flatMap(SmtpConversation::host),
+            conversation.flatMap(SmtpConversation::ip), conversation.map(SmtpConversation::tls).orElse(DeliveryAttempt.Tls.UNKNOWN),
+            reply, DeliveryAttempt.Outcome.DELIVERED);
     }
 
     /**

@@ -83,6 +83,17 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
      */
     private static final ThreadLocal<DeliveryItem> CURRENT = new ThreadLocal<>();
 
+    /**
+     * The receiving server accepted the content of the mail this thread is delivering (its reply to the end of the
+     * DATA, seen on the socket before RemoteDelivery reads it): the receipt is journaled now, the earliest moment.
+     */
+    static void contentAccepted(SmtpConversation conversation) {
+        DeliveryItem item = CURRENT.get();
+        if (item != null) {
+            item.contentAccepted(conversation);
+        }
+    }
+
     private final class ObservedQueue implements MailQueue {
         private final MailQueue queue;
 
@@ -235,6 +246,26 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
             handedOver.addAll(addresses);
         }
 
+        private Optional<DeliveryRecorder.Journaled> journaled = Optional.empty();
+
+        void contentAccepted(SmtpConversation conversation) {
+            if (mail == null || worker != Thread.currentThread() || !conversation.mailName().equals(mail.getName())) {
+                return;
+            }
+            try {
+                Set<String> accepted = new java.util.HashSet<>();
+                conversation.acceptedRecipients().forEach(a -> accepted.add(a.toLowerCase(java.util.Locale.ROOT)));
+                List<MailAddress> reached = recipients.stream()
+                    .filter(r -> accepted.contains(r.asString().toLowerCase(java.util.Locale.ROOT))).toList();
+                if (!reached.isEmpty()) {
+                    journaled.ifPresent(recorder::release);
+                    journaled = recorder.journal(mail, reached, Optional.of(conversation));
+                }
+            } catch (RuntimeException e) {
+                LOGGER.error("Delivery receipt of {} not journaled at the end of its content", mail.getName(), e);
+            }
+        }
+
         @Override
         public void done(CompletionStatus status) throws MailQueue.MailQueueException {
             try {
@@ -248,6 +279,9 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
                 if (CURRENT.get() == this) {
                     CURRENT.remove();
                 }
+                // RETRY: RemoteDelivery threw; the item is offered again (a receipt kept would only keep its file)
+                journaled.ifPresent(recorder::release);
+                journaled = Optional.empty();
             }
             item.done(status);
         }
@@ -262,8 +296,11 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
             List<MailAddress> delivered = recipients.stream().filter(recipient -> !notDelivered.contains(recipient)).toList();
             Optional<SmtpConversation> conversation = ConversationCapture.lastFor(mail.getName());
             if (!delivered.isEmpty()) {
-                recorder.delivered(mail, delivered, conversation);
+                recorder.delivered(mail, delivered, conversation, journaled);
+            } else {
+                journaled.ifPresent(recorder::release);
             }
+            journaled = Optional.empty();
             if (failed && handedOver.isEmpty() && !mail.hasSender()) {
                 // a final failure RemoteDelivery sends nowhere (no DSN to the null sender)
                 conversation.ifPresent(c -> {

@@ -119,11 +119,29 @@ public final class SmtpConversation {
         } else if (inData) {
             inData = false;
             lastCommand = "DATA-END";
+            if (reply.startsWith("2")) {
+                // accepted: journal the receipt before the client even reads this reply
+                ObservedMailQueueFactory.contentAccepted(this);
+            }
         }
         if (startTlsRequested && reply.startsWith("220")) {
             tls = true;
             opaque = true;
         }
+    }
+
+    /** The addresses of the RCPT TO commands the server accepted (2xx), as sent. */
+    public synchronized List<String> acceptedRecipients() {
+        List<String> accepted = new java.util.ArrayList<>();
+        for (Exchange exchange : exchanges) {
+            String command = exchange.command();
+            if (command.regionMatches(true, 0, "RCPT TO:", 0, 8) && exchange.reply().startsWith("2")) {
+                int open = command.indexOf('<');
+                int close = command.indexOf('>', open + 1);
+                accepted.add(open >= 0 && close > open ? command.substring(open + 1, close) : command.substring(8).trim());
+            }
+        }
+        return accepted;
     }
 
     /** Between the server's 354 and its reply to the end of the content: the client is sending the message. */

@@ -139,7 +139,12 @@ class DeliveryOutcomeObservationTest {
         log = new DeliveryLog(store);
         tracker = new RecordingTracker();
         queues = new ConcurrentHashMap<>();
-        MailQueueFactory<MailQueue> delegate = new MailQueueFactory<>() {
+        factory = new ObservedMailQueueFactory(factoryDelegate(),
+            new DeliveryRecorder(log, tracker, Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"), ZoneOffset.UTC)));
+    }
+
+    private MailQueueFactory<MailQueue> factoryDelegate() {
+        return new MailQueueFactory<>() {
             @Override
             public Optional<MailQueue> getQueue(MailQueueName name, PrefetchCount count) {
                 return Optional.of(queues.computeIfAbsent(name, ListQueue::new));
@@ -155,8 +160,6 @@ class DeliveryOutcomeObservationTest {
                 return queues.keySet();
             }
         };
-        factory = new ObservedMailQueueFactory(delegate,
-            new DeliveryRecorder(log, tracker, Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"), ZoneOffset.UTC)));
     }
 
     private static Mail mail(String sender, String... recipients) throws Exception {
@@ -197,6 +200,41 @@ class DeliveryOutcomeObservationTest {
 
     private List<DeliveryAttempt> attempts() {
         return log.attemptsOf("track-1");
+    }
+
+    @Test
+    void theReceiptShouldBeJournaledWhenTheServerAcceptsTheContentBeforeRemoteDeliveryReadsTheReply(@TempDir Path journalDir) throws Exception {
+        io.portcullis.delivery.DeliveryJournal journal = io.portcullis.delivery.DeliveryJournal.open(journalDir);
+        factory = new ObservedMailQueueFactory(factoryDelegate(), new DeliveryRecorder(log, tracker,
+            Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"), ZoneOffset.UTC), journal));
+        List<Long> journaledBeforeDone = new java.util.ArrayList<>();
+
+        deliver(mail("alice@sender.test", "bob@acme.test", "carol@acme.test"), taken -> {
+            org.slf4j.MDC.put(ConversationCapture.MDC_MAIL, "mail-1"); // as RemoteDelivery's DeliveryRunnable does
+            SmtpConversation conversation = ConversationCapture.open();
+            org.slf4j.MDC.remove(ConversationCapture.MDC_MAIL);
+            for (String[] exchange : new String[][] {{null, "220 corp ESMTP"}, {"MAIL FROM:<alice@sender.test>", "250 2.1.0 Ok"},
+                {"RCPT TO:<bob@acme.test>", "250 2.1.5 Ok"}, {"RCPT TO:<carol@acme.test>", "250 2.1.5 Ok"}, {"DATA", "354 go ahead"}}) {
+                if (exchange[0] != null) {
+                    conversation.clientLine((exchange[0] + "\r").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                conversation.serverLine((exchange[1] + "\r").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            assertThat(journal.size()).isZero();
+            conversation.serverLine("250 2.0.0 Ok: queued as 9A\r".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            journaledBeforeDone.add(journal.size());
+        }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+        assertThat(journaledBeforeDone).singleElement().satisfies(size -> assertThat(size).isPositive());
+        journal.close();
+        try (io.portcullis.delivery.DeliveryJournal reopened = io.portcullis.delivery.DeliveryJournal.open(journalDir)) {
+            // one receipt, reused by the Delivery-log record made when RemoteDelivery completed the item
+            assertThat(reopened.leftOver()).singleElement().satisfies(receipt ->
+                assertThat(receipt.recipients()).containsExactly("bob@acme.test", "carol@acme.test"));
+        }
+        assertThat(log.attemptsOf("track-1")).singleElement().satisfies(attempt ->
+            assertThat(attempt.reply().raw()).isEqualTo("250 2.0.0 Ok: queued as 9A"));
+        ConversationCapture.clear();
     }
 
     private void recordAttempt(DeliveryAttempt.Outcome outcome, String... recipients) {

@@ -42,6 +42,22 @@ class SmtpConversationTest {
     }
 
     @Test
+    void acceptedRecipientsShouldBeTheRcptCommandsAnswered2xx() {
+        SmtpConversation conversation = new SmtpConversation("mail1", Instant.EPOCH);
+        server(conversation, "220 corp ESMTP");
+        client(conversation, "MAIL FROM:<a@b.test>");
+        server(conversation, "250 2.1.0 Ok");
+        client(conversation, "RCPT TO:<Bob@corp.test>");
+        server(conversation, "250 2.1.5 Ok");
+        client(conversation, "RCPT TO:<carol@corp.test> NOTIFY=NEVER");
+        server(conversation, "550 5.1.1 unknown");
+        client(conversation, "rcpt to:<dan@corp.test>");
+        server(conversation, "250 2.1.5 Ok");
+
+        assertThat(conversation.acceptedRecipients()).containsExactly("Bob@corp.test", "dan@corp.test");
+    }
+
+    @Test
     void failureReplyShouldBeTheLastTemporaryOrPermanentAnswer() {
         SmtpConversation conversation = new SmtpConversation("mail1", Instant.EPOCH);
         server(conversation, "220 corp ESMTP", "250 ok");
