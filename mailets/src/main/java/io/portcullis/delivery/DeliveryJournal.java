@@ -48,6 +48,10 @@ public class DeliveryJournal implements AutoCloseable {
     private final Path[] paths;
     private final FileChannel[] channels = new FileChannel[2];
     private final int[] inFlight = new int[2];
+    /** Lines written to each file, and how many of them an {@code fsync} has covered (under {@link #forceLock}). */
+    private final long[] written = new long[2];
+    private final long[] forced = new long[2];
+    private final Object forceLock = new Object();
     private final long rotateBytes;
     private final List<DeliveryAttempt> leftOver;
     private int current;
@@ -94,21 +98,38 @@ public class DeliveryJournal implements AutoCloseable {
         }
     }
 
-    /** Appends the receipt of a delivered attempt and makes it durable ({@code fsync}) before returning. */
-    public synchronized Receipt append(DeliveryAttempt attempt) throws IOException {
-        int other = 1 - current;
-        if (channels[current].size() >= rotateBytes && inFlight[other] == 0) {
-            channels[other].truncate(0);
-            current = other;
-        }
+    /**
+     * Appends the receipt of a delivered attempt and makes it durable ({@code fsync}) before returning. Concurrent
+     * callers share {@code fsync}s: each waits only for one that started after its line was written.
+     */
+    public Receipt append(DeliveryAttempt attempt) throws IOException {
         ByteBuffer line = ByteBuffer.wrap((JSON.writeValueAsString(toMap(attempt)) + "\n").getBytes(StandardCharsets.UTF_8));
-        FileChannel channel = channels[current];
-        while (line.hasRemaining()) {
-            channel.write(line);
+        int file;
+        long sequence;
+        synchronized (this) {
+            int other = 1 - current;
+            if (channels[current].size() >= rotateBytes && inFlight[other] == 0) {
+                channels[other].truncate(0);
+                current = other;
+            }
+            file = current;
+            while (line.hasRemaining()) {
+                channels[file].write(line);
+            }
+            inFlight[file]++;
+            sequence = ++written[file];
         }
-        channel.force(false);
-        inFlight[current]++;
-        return new Receipt(current);
+        synchronized (forceLock) {
+            if (forced[file] < sequence) {
+                long upTo;
+                synchronized (this) {
+                    upTo = written[file];
+                }
+                channels[file].force(false);
+                forced[file] = upTo;
+            }
+        }
+        return new Receipt(file);
     }
 
     /** The receipt's attempt is in the Delivery log: its file may be emptied. */

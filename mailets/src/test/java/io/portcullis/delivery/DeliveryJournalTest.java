@@ -156,4 +156,30 @@ class DeliveryJournalTest {
             assertThat(Files.readString(journalDir.resolve("receipts-" + pending.file() + ".jsonl"))).contains("t-pending");
         }
     }
+
+    @Test
+    void concurrentAppendsShouldAllBeKeptWhole() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int worker = w;
+                done.add(workers.submit(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        journal.append(attempt("t-" + worker + "-" + i));
+                    }
+                    return null;
+                }));
+            }
+            for (var future : done) {
+                future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            workers.shutdown();
+        }
+
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            assertThat(journal.leftOver()).hasSize(400);
+            assertThat(journal.leftOver()).extracting(a -> a.trackingId().orElseThrow()).doesNotHaveDuplicates();
+        }
+    }
 }

@@ -202,6 +202,9 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
                 item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
             } catch (MailQueue.MailQueueException e) {
                 LOGGER.error("Cannot acknowledge {}, already delivered; it is offered again", mail.getName(), e);
+            } finally {
+                // what RemoteDelivery does with the mails it took (else James reports a leaked message source)
+                org.apache.james.lifecycle.api.LifecycleUtil.dispose(mail);
             }
             return true;
         }
