@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.portcullis.direction.Direction;
+import io.portcullis.lifecycle.DaemonScheduler;
 
 /**
  * Pending timeouts (seed 003): outbound mail still waiting for delivery after {@code pending.outboundTimeout}
@@ -47,11 +47,7 @@ public class PendingTimeouts implements Startable {
         if (scheduler != null) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "portcullis-pending-timeouts");
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = DaemonScheduler.single("portcullis-pending-timeouts");
         long interval = configuration.checkInterval().toMillis();
         scheduler.scheduleWithFixedDelay(() -> {
             try {

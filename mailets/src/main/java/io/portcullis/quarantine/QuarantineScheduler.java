@@ -3,7 +3,6 @@ package io.portcullis.quarantine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +11,8 @@ import javax.inject.Inject;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.portcullis.lifecycle.DaemonScheduler;
 
 /**
  * Background work of the quarantine, on one daemon thread: at start, re-injects entries a crash left
@@ -43,11 +44,7 @@ public class QuarantineScheduler implements org.apache.james.lifecycle.api.Start
             return;
         }
         Instant startedAt = clock.instant();
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "portcullis-quarantine");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = DaemonScheduler.single("portcullis-quarantine");
         executor.execute(() -> safely("recovery", () -> service.recover(startedAt)));
         long expiry = service.configuration().expiryInterval().toMillis();
         executor.scheduleWithFixedDelay(this::runPeriodic, expiry, expiry, TimeUnit.MILLISECONDS);

@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Attribute;
@@ -27,27 +26,17 @@ import io.portcullis.mail.PortcullisAttributes;
 import io.portcullis.store.GatewayStore;
 import io.portcullis.store.StoreConfiguration;
 import io.portcullis.tracking.EventType;
-import io.portcullis.tracking.MessageTracker;
 import io.portcullis.tracking.TrackedEvent;
 
 /** The delivery receipts journal with the real Delivery log on embedded Derby: what a crash leaves is written once. */
 class DeliveryJournalTest {
-    static final class RecordingTracker implements MessageTracker {
-        final List<TrackedEvent> events = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void record(TrackedEvent event) {
-            events.add(event);
-        }
-    }
-
     @TempDir
     static Path storeDir;
     static GatewayStore store;
     @TempDir
     Path journalDir;
     DeliveryLog log;
-    RecordingTracker tracker;
+    DeliveryRecorderTest.RecordingTracker tracker;
 
     @BeforeAll
     static void open() {
@@ -65,7 +54,7 @@ class DeliveryJournalTest {
             statement.executeUpdate("DELETE FROM portcullis_delivery_attempt");
         }
         log = new DeliveryLog(store);
-        tracker = new RecordingTracker();
+        tracker = new DeliveryRecorderTest.RecordingTracker();
     }
 
     private static DeliveryAttempt attempt(String trackingId) {

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.Comparator;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +17,7 @@ import org.apache.james.task.TaskManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.portcullis.lifecycle.DaemonScheduler;
 import io.portcullis.report.ReportConfiguration;
 import io.portcullis.report.ReportService;
 import io.portcullis.report.ReportStore;
@@ -52,11 +52,7 @@ public class ReportScheduler implements org.apache.james.lifecycle.api.Startable
             LOGGER.info("Quarantine report scheduler: {}", configuration.schedules().isEmpty() ? "no schedule" : "already running");
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "portcullis-reports");
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = DaemonScheduler.single("portcullis-reports");
         try {
             Optional<Instant> last = store.lastRun(STATE);
             if (last.isPresent() && nextAfter(last.get()).map(n -> !n.isAfter(clock.instant())).orElse(false)) {

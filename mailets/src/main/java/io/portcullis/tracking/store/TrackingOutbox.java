@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +21,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.portcullis.lifecycle.DaemonScheduler;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.MessageTracker;
 import io.portcullis.tracking.OutboxEntry;
@@ -142,11 +142,7 @@ public class TrackingOutbox {
         if (scheduler != null) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "portcullis-tracking-outbox");
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = DaemonScheduler.single("portcullis-tracking-outbox");
         scheduler.execute(() -> replayLogged(Duration.ZERO));
         scheduler.scheduleWithFixedDelay(() -> replayLogged(INTERVAL), INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }

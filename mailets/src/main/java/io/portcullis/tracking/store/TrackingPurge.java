@@ -3,12 +3,13 @@ package io.portcullis.tracking.store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.portcullis.lifecycle.DaemonScheduler;
 
 /**
  * Retention of the tracking store: messages (with their recipients, attachments and events) whose last event is
@@ -51,11 +52,7 @@ public class TrackingPurge implements AutoCloseable {
         if (scheduler != null) {
             return;
         }
-        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "portcullis-tracking-purge");
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = DaemonScheduler.single("portcullis-tracking-purge");
         scheduler.scheduleWithFixedDelay(this::runOnce, Math.min(60, interval.toSeconds()), interval.toSeconds(), TimeUnit.SECONDS);
         LOGGER.info("Tracking purge scheduled every {} (retention {} days)", interval, retention.toDays());
     }
