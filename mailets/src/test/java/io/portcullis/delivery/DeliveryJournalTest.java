@@ -23,37 +23,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.portcullis.mail.PortcullisAttributes;
-import io.portcullis.store.GatewayStore;
-import io.portcullis.store.StoreConfiguration;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.TrackedEvent;
 
 /** The delivery receipts journal with the real Delivery log on embedded Derby: what a crash leaves is written once. */
 class DeliveryJournalTest {
-    @TempDir
-    static Path storeDir;
-    static GatewayStore store;
+    static DeliveryStoreFixture fixture;
     @TempDir
     Path journalDir;
     DeliveryLog log;
     DeliveryRecorderTest.RecordingTracker tracker;
 
     @BeforeAll
-    static void open() {
-        store = GatewayStore.open(StoreConfiguration.embeddedDerby(storeDir.resolve("store")));
+    static void open() throws Exception {
+        fixture = DeliveryStoreFixture.open();
     }
 
     @AfterAll
     static void close() {
-        store.close();
+        fixture.close();
     }
 
     @BeforeEach
     void empty() throws Exception {
-        try (var connection = store.connection(); var statement = connection.createStatement()) {
-            statement.executeUpdate("DELETE FROM portcullis_delivery_attempt");
-        }
-        log = new DeliveryLog(store);
+        log = fixture.emptyLog();
         tracker = new DeliveryRecorderTest.RecordingTracker();
     }
 

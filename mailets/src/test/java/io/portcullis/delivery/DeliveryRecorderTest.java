@@ -2,7 +2,6 @@ package io.portcullis.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -18,11 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.portcullis.mail.PortcullisAttributes;
-import io.portcullis.store.GatewayStore;
-import io.portcullis.store.StoreConfiguration;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.MessageTracker;
 import io.portcullis.tracking.TrackedEvent;
@@ -38,29 +34,24 @@ class DeliveryRecorderTest {
         }
     }
 
-    @TempDir
-    static Path dir;
-    static GatewayStore store;
+    static DeliveryStoreFixture fixture;
     DeliveryLog log;
     RecordingTracker tracker;
     DeliveryRecorder recorder;
 
     @BeforeAll
-    static void open() {
-        store = GatewayStore.open(StoreConfiguration.embeddedDerby(dir.resolve("store")));
+    static void open() throws Exception {
+        fixture = DeliveryStoreFixture.open();
     }
 
     @AfterAll
     static void close() {
-        store.close();
+        fixture.close();
     }
 
     @BeforeEach
     void empty() throws Exception {
-        try (var connection = store.connection(); var statement = connection.createStatement()) {
-            statement.executeUpdate("DELETE FROM portcullis_delivery_attempt");
-        }
-        log = new DeliveryLog(store);
+        log = fixture.emptyLog();
         tracker = new RecordingTracker();
         recorder = new DeliveryRecorder(log, tracker, Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"), ZoneOffset.UTC));
     }

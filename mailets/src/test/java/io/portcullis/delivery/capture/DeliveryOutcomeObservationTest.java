@@ -35,9 +35,8 @@ import reactor.core.publisher.Mono;
 import io.portcullis.delivery.DeliveryAttempt;
 import io.portcullis.delivery.DeliveryLog;
 import io.portcullis.delivery.DeliveryRecorder;
+import io.portcullis.delivery.DeliveryStoreFixture;
 import io.portcullis.mail.PortcullisAttributes;
-import io.portcullis.store.GatewayStore;
-import io.portcullis.store.StoreConfiguration;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.MessageTracker;
 import io.portcullis.tracking.TrackedEvent;
@@ -112,9 +111,7 @@ class DeliveryOutcomeObservationTest {
         }
     }
 
-    @TempDir
-    static Path dir;
-    static GatewayStore store;
+    static DeliveryStoreFixture fixture;
 
     DeliveryLog log;
     RecordingTracker tracker;
@@ -122,21 +119,18 @@ class DeliveryOutcomeObservationTest {
     ObservedMailQueueFactory factory;
 
     @BeforeAll
-    static void open() {
-        store = GatewayStore.open(StoreConfiguration.embeddedDerby(dir.resolve("store")));
+    static void open() throws Exception {
+        fixture = DeliveryStoreFixture.open();
     }
 
     @AfterAll
     static void close() {
-        store.close();
+        fixture.close();
     }
 
     @BeforeEach
     void empty() throws Exception {
-        try (var connection = store.connection(); var statement = connection.createStatement()) {
-            statement.executeUpdate("DELETE FROM portcullis_delivery_attempt");
-        }
-        log = new DeliveryLog(store);
+        log = fixture.emptyLog();
         tracker = new RecordingTracker();
         queues = new ConcurrentHashMap<>();
         factory = new ObservedMailQueueFactory(factoryDelegate(),
