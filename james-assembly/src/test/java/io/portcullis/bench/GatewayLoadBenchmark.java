@@ -25,6 +25,7 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 
 import io.portcullis.bench.Gateway.SetUp;
+import io.portcullis.delivery.DeliveryJournal;
 import io.portcullis.dns.TestDnsServer;
 
 /**
@@ -346,10 +347,15 @@ public final class GatewayLoadBenchmark {
             System.out.printf("sent %d, acknowledged %d, refused/failed (server down) %d%n", result.outcomes().size(), acked, result.failures());
             System.out.println("accounting: " + accounting);
             System.out.println("tracking: " + tracking);
+            Duplicates duplicates = duplicates(gateway, result, gateway.deliveredIds());
             if (accounting.duplicated() > 0) {
-                System.out.println("duplicates: " + duplicates(gateway, result, gateway.deliveredIds()));
+                System.out.println("duplicates: " + duplicates);
             }
             verdict(accounting.exact(), "kill -9: every acknowledged message delivered or held exactly once (" + accounting + ")");
+            verdict(accounting.missing() == 0 && accounting.duplicated() == duplicates.flagged().size(),
+                "kill -9: nothing lost, and every message delivered twice was cut off by the kill between the end of its content and "
+                    + "the downstream's reply and is flagged so (" + duplicates.flagged().size() + " flagged, " + duplicates.unnoticed().size()
+                    + " not flagged, " + duplicates.recorded().size() + " delivered again although recorded)");
             verdict(tracking.agrees(), "kill -9: tracking agrees (" + tracking + ")");
         }
     }
@@ -461,13 +467,16 @@ public final class GatewayLoadBenchmark {
     /**
      * Why each message delivered more than once was: the Delivery log (written before RemoteDelivery acknowledges its
      * queue item, and read before a mail is delivered again) records one delivered attempt per delivery it saw. A
-     * delivery the kill cut off between the downstream's 250 and that record is one the gateway cannot know of (the
-     * duplicate window every SMTP relay has, RFC 1047); a duplicate with every delivery recorded is a fault.
+     * delivery the kill cut off between sending the end of its content and reading the downstream's 250 is one the
+     * gateway cannot know the outcome of (the duplicate window every SMTP relay has, RFC 1047): after the restart it is
+     * recorded as a deferred attempt that may have reached the downstream (flagged). A duplicate the Delivery log
+     * neither records nor flags went unnoticed; a duplicate with every delivery recorded is a fault.
      */
-    private static String duplicates(Gateway gateway, PacedSmtpClient.Result result, Map<String, Long> delivered) throws Exception {
+    private static Duplicates duplicates(Gateway gateway, PacedSmtpClient.Result result, Map<String, Long> delivered) throws Exception {
         Map<String, String> trackingIds = new HashMap<>();
         trackingRecords(gateway).forEach((loadId, records) -> trackingIds.put(loadId, records.get(0).get("Tracking ID")));
-        List<String> cutOff = new ArrayList<>();
+        List<String> flagged = new ArrayList<>();
+        List<String> unnoticed = new ArrayList<>();
         List<String> recorded = new ArrayList<>();
         for (PacedSmtpClient.Outcome outcome : result.accepted()) {
             long sink = delivered.getOrDefault(outcome.id(), 0L);
@@ -475,19 +484,31 @@ public final class GatewayLoadBenchmark {
                 continue;
             }
             long attempts = 0;
+            long cutOff = 0;
             try {
                 for (var attempt : gateway.webAdmin("/portcullis/logs/delivery/" + trackingIds.get(outcome.id())).get("attempts")) {
                     if (attempt.path("outcome").asText().equals("delivered")) {
                         attempts++;
+                    } else if (attempt.path("reply").asText().startsWith(DeliveryJournal.CUT_OFF_REPLY.substring(0, 40))) {
+                        cutOff++;
                     }
                 }
             } catch (IOException e) {
                 // 404: no attempt recorded
             }
-            (attempts < sink ? cutOff : recorded).add(outcome.id() + " (" + sink + " at the sink, " + attempts + " recorded)");
+            String line = outcome.id() + " (" + sink + " at the sink, " + attempts + " recorded, " + cutOff + " flagged cut off)";
+            (attempts >= sink ? recorded : attempts + cutOff >= sink ? flagged : unnoticed).add(line);
         }
-        return cutOff.size() + " cut off before their delivery was recorded (kill between the downstream's 250 and the Delivery log commit) "
-            + cutOff + "; " + recorded.size() + " delivered again although recorded " + recorded;
+        return new Duplicates(flagged, unnoticed, recorded);
+    }
+
+    record Duplicates(List<String> flagged, List<String> unnoticed, List<String> recorded) {
+        @Override
+        public String toString() {
+            return flagged.size() + " cut off by the kill between the end of their content and the downstream's reply, flagged in the "
+                + "Delivery log and tracking as possibly delivered twice " + flagged + "; " + unnoticed.size() + " cut off and not flagged "
+                + unnoticed + "; " + recorded.size() + " delivered again although recorded " + recorded;
+        }
     }
 
     record Tracking(long acknowledged, long oneRecord, long severalRecords, long noRecord, Map<String, Long> statuses, List<String> examples) {

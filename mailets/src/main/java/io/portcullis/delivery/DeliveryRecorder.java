@@ -88,6 +88,12 @@ public class DeliveryRecorder {
             TrackingOutbox.queue(tracker, List.of(event), log.recordOwing(attempt, List.of(event), clock.instant()));
             written++;
         }
+        int cutOff = 0;
+        for (DeliveryAttempt sent : receipts.cutOff()) {
+            if (recordCutOff(sent)) {
+                cutOff++;
+            }
+        }
         try {
             receipts.recovered();
         } catch (java.io.IOException e) {
@@ -96,6 +102,38 @@ public class DeliveryRecorder {
         if (written > 0) {
             LOGGER.info("Wrote {} delivered attempt(s) from the receipts journal to the Delivery log (delivered just before a crash)", written);
         }
+        if (cutOff > 0) {
+            LOGGER.warn("{} delivery attempt(s) were cut off by the stop between sending the message content and reading the reply; "
+                + "they are delivered again and their recipients may get a second copy (see the Delivery log)", cutOff);
+        }
+    }
+
+    /** Tracking note of an attempt a crash cut off (see {@link DeliveryJournal#cutOff()}). */
+    public static final String CUT_OFF_NOTE = "The gateway stopped before reading the reply to the message content: the receiving "
+        + "server may already have the message, so this delivery may give its recipients a second copy";
+
+    /**
+     * Records an attempt cut off by a crash as deferred (the mail is still in its queue and is delivered again), its
+     * tracking event saying the recipients may get a second copy. Not when already recorded (a crash during an
+     * earlier recovery) or when the Delivery log shows the recipients reached.
+     */
+    private boolean recordCutOff(DeliveryAttempt sent) {
+        String trackingId = sent.trackingId().orElse(sent.mailName());
+        Set<String> known = log.deliveredRecipients(trackingId, sent.mailName());
+        if (sent.recipients().stream().allMatch(r -> known.contains(r.toLowerCase(java.util.Locale.ROOT)))) {
+            return false;
+        }
+        boolean recorded = log.attemptsOf(trackingId).stream().anyMatch(a -> a.mailName().equals(sent.mailName())
+            && a.at().equals(sent.at()) && a.attemptNumber() == sent.attemptNumber() && a.outcome() == DeliveryAttempt.Outcome.DEFERRED);
+        if (recorded) {
+            return false;
+        }
+        LOGGER.warn("{} ({}) may have been delivered to {} just before the stop: its end of content was sent to {} and no reply was read; "
+            + "it is delivered again", sent.mailName(), trackingId, sent.recipients(), sent.host().orElse("the receiving server"));
+        TrackedEvent event = new TrackedEvent(trackingId, EventType.DELIVERY_FAILED, clock.instant(),
+            info(sent, Map.of(RETRY, "true", NOTE, CUT_OFF_NOTE)));
+        TrackingOutbox.queue(tracker, List.of(event), log.recordOwing(sent, List.of(event), clock.instant()));
+        return true;
     }
 
     public static String trackingId(Mail mail) {
@@ -161,13 +199,47 @@ public class DeliveryRecorder {
      * without a journal or when the append fails (the Delivery-log commit then records it, later).
      */
     public Optional<Journaled> journal(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation) {
+        return journal(mail, recipients, conversation, Optional.empty());
+    }
+
+    /** As {@link #journal(Mail, List, Optional)}, answering the sending line of the attempt ({@link #journalSending}). */
+    public Optional<Journaled> journal(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation,
+                                      Optional<DeliveryJournal.Receipt> sending) {
         DeliveryAttempt attempt = deliveredAttempt(mail, recipients, conversation);
         return journal.flatMap(receipts -> {
             try {
-                return Optional.of(new Journaled(attempt, receipts.append(attempt)));
+                return Optional.of(new Journaled(attempt, receipts.append(attempt, sending)));
             } catch (java.io.IOException | RuntimeException e) {
                 LOGGER.error("Delivery receipt of {} not journaled ({}); recording it in the Delivery log only", attempt.mailName(), e.getMessage(), e);
+                sending.ifPresent(this::answered);
                 return Optional.empty();
+            }
+        });
+    }
+
+    /**
+     * The end of the content of this attempt is about to be sent to the receiving server: journaled so that a crash
+     * before its reply is read is known after the restart ({@link DeliveryJournal#cutOff()}). Empty without a journal
+     * or when the write fails (the attempt goes on: only the knowledge of a cut-off is lost).
+     */
+    public Optional<DeliveryJournal.Receipt> journalSending(Mail mail, List<MailAddress> recipients, Optional<SmtpConversation> conversation) {
+        return journal.flatMap(receipts -> {
+            try {
+                return Optional.of(receipts.appendSending(deliveredAttempt(mail, recipients, conversation)));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOGGER.warn("End of content of {} not journaled ({}); a crash before its reply would go unnoticed", mail.getName(), e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The attempt of a sending line ended otherwise than accepted (a refusal, a lost connection): not cut off. */
+    public void answered(DeliveryJournal.Receipt sending) {
+        journal.ifPresent(receipts -> {
+            try {
+                receipts.answered(sending);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOGGER.warn("Answer to the end of content of an attempt not journaled: {}", e.getMessage());
             }
         });
     }

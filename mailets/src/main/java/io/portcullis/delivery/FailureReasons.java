@@ -27,6 +27,10 @@ public final class FailureReasons {
             if (text.contains("not observed")) {
                 return text.startsWith("accepted") ? "Accepted by the receiving server." : "The reply travelled encrypted (TLS) and could not be read here; see the receiving server's log.";
             }
+            if (text.contains("the gateway stopped")) {
+                return "The gateway stopped (crash or kill) before it read the reply to the message content: the receiving server may "
+                    + "have accepted the message, so the next delivery may give its recipients a second copy.";
+            }
             if (text.contains("pending timeout")) {
                 return "The message waited longer than the pending timeout and was returned to its sender.";
             }

@@ -164,4 +164,82 @@ class DeliveryJournalTest {
             assertThat(journal.leftOver()).extracting(a -> a.trackingId().orElseThrow()).doesNotHaveDuplicates();
         }
     }
+
+    @Test
+    void anEndOfContentNoReplyAnsweredShouldBeFoundCutOffAtTheNextStart() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            journal.append(attempt("t-accepted"), Optional.of(journal.appendSending(attempt("t-accepted"))));
+            journal.answered(journal.appendSending(attempt("t-refused")));
+            journal.appendSending(attempt("t-cut")); // the process died here, before the reply was read
+        }
+
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            assertThat(journal.cutOff()).singleElement().satisfies(cut -> {
+                assertThat(cut.trackingId()).contains("t-cut");
+                assertThat(cut.outcome()).isEqualTo(DeliveryAttempt.Outcome.DEFERRED);
+                assertThat(cut.recipients()).containsExactly("bob@acme.test", "carol@acme.test");
+                assertThat(cut.host()).contains("mx.acme.test");
+                assertThat(cut.reply().raw()).isEqualTo(DeliveryJournal.CUT_OFF_REPLY);
+            });
+            assertThat(journal.leftOver()).extracting(a -> a.trackingId().orElseThrow()).containsExactly("t-accepted");
+        }
+    }
+
+    @Test
+    void aCutOffAttemptShouldBeRecordedOnceAsDeferredSayingASecondCopyMayFollow() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            journal.appendSending(attempt("t-cut"));
+        }
+        // a crash during the first recovery: the files are emptied only after it, so the second finds the line again
+        java.nio.file.Path copy = Files.createTempDirectory("journal-copy");
+        for (String name : List.of("receipts-0.jsonl", "receipts-1.jsonl")) {
+            Files.copy(journalDir.resolve(name), copy.resolve(name));
+        }
+        for (Path dir : List.of(journalDir, copy)) {
+            try (DeliveryJournal journal = DeliveryJournal.open(dir)) {
+                new DeliveryRecorder(log, tracker, Clock.systemUTC(), journal);
+                assertThat(journal.size()).isZero();
+            }
+        }
+
+        assertThat(log.attemptsOf("t-cut")).singleElement().satisfies(attempt -> {
+            assertThat(attempt.outcome()).isEqualTo(DeliveryAttempt.Outcome.DEFERRED);
+            assertThat(attempt.explanation()).contains("second copy");
+        });
+        assertThat(tracker.events).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(EventType.DELIVERY_FAILED);
+            assertThat(event.info()).containsEntry(DeliveryRecorder.NOTE, DeliveryRecorder.CUT_OFF_NOTE)
+                .containsEntry(DeliveryRecorder.RETRY, "true");
+        });
+    }
+
+    @Test
+    void aCutOffAttemptWhoseDeliveryIsRecordedShouldNotBeReported() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            journal.appendSending(attempt("t-known"));
+            // an earlier run's receipt line lost, the Delivery log has the delivery (e.g. recorded by onSuccess)
+            log.record(attempt("t-known"));
+        }
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            assertThat(journal.cutOff()).hasSize(1);
+            new DeliveryRecorder(log, tracker, Clock.systemUTC(), journal);
+        }
+        assertThat(log.attemptsOf("t-known")).extracting(DeliveryAttempt::outcome).containsExactly(DeliveryAttempt.Outcome.DELIVERED);
+        assertThat(tracker.events).isEmpty();
+    }
+
+    @Test
+    void anOpenEndOfContentShouldKeepItsFileWhenTheFilesTakeTurns() throws Exception {
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir, 2_000)) {
+            DeliveryJournal.Receipt open = journal.appendSending(attempt("t-open"));
+            for (int i = 0; i < 100; i++) {
+                DeliveryJournal.Receipt sending = journal.appendSending(attempt("t-" + i));
+                journal.committed(journal.append(attempt("t-" + i), Optional.of(sending)));
+            }
+            assertThat(Files.readString(journalDir.resolve("receipts-" + open.file() + ".jsonl"))).contains("t-open");
+        }
+        try (DeliveryJournal journal = DeliveryJournal.open(journalDir)) {
+            assertThat(journal.cutOff()).extracting(a -> a.trackingId().orElseThrow()).containsExactly("t-open");
+        }
+    }
 }

@@ -94,6 +94,25 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
         }
     }
 
+    /**
+     * The end of the content of the mail this thread is delivering is about to be sent: journaled, so that a crash
+     * before the reply is read is known after the restart (the receiving server may have accepted the mail).
+     */
+    static void contentEnding(SmtpConversation conversation) {
+        DeliveryItem item = CURRENT.get();
+        if (item != null) {
+            item.contentEnding(conversation);
+        }
+    }
+
+    /** The receiving server refused the content (4xx, 5xx) of the mail this thread is delivering. */
+    static void contentRefused(SmtpConversation conversation) {
+        DeliveryItem item = CURRENT.get();
+        if (item != null) {
+            item.answered();
+        }
+    }
+
     private final class ObservedQueue implements MailQueue {
         private final MailQueue queue;
 
@@ -250,19 +269,50 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
         }
 
         private Optional<DeliveryRecorder.Journaled> journaled = Optional.empty();
+        /** The sending line of the end of content sent on this thread, until a reply (or the end of the attempt) answers it. */
+        private Optional<io.portcullis.delivery.DeliveryJournal.Receipt> sending = Optional.empty();
 
-        void contentAccepted(SmtpConversation conversation) {
-            if (mail == null || worker != Thread.currentThread() || !conversation.mailName().equals(mail.getName())) {
+        private boolean ours(SmtpConversation conversation) {
+            return mail != null && worker == Thread.currentThread() && conversation.mailName().equals(mail.getName());
+        }
+
+        /** The item's recipients the receiving server accepted (RCPT TO) on this conversation. */
+        private List<MailAddress> reached(SmtpConversation conversation) {
+            Set<String> accepted = new java.util.HashSet<>();
+            conversation.acceptedRecipients().forEach(a -> accepted.add(a.toLowerCase(java.util.Locale.ROOT)));
+            return recipients.stream().filter(r -> accepted.contains(r.asString().toLowerCase(java.util.Locale.ROOT))).toList();
+        }
+
+        void contentEnding(SmtpConversation conversation) {
+            if (!ours(conversation)) {
                 return;
             }
             try {
-                Set<String> accepted = new java.util.HashSet<>();
-                conversation.acceptedRecipients().forEach(a -> accepted.add(a.toLowerCase(java.util.Locale.ROOT)));
-                List<MailAddress> reached = recipients.stream()
-                    .filter(r -> accepted.contains(r.asString().toLowerCase(java.util.Locale.ROOT))).toList();
+                answered(); // an earlier host's end of content, never answered (cannot happen with JavaMail; kept safe)
+                List<MailAddress> reached = reached(conversation);
+                if (!reached.isEmpty()) {
+                    sending = recorder.journalSending(mail, reached, Optional.of(conversation));
+                }
+            } catch (RuntimeException e) {
+                LOGGER.warn("End of content of {} not journaled", mail.getName(), e);
+            }
+        }
+
+        void answered() {
+            sending.ifPresent(recorder::answered);
+            sending = Optional.empty();
+        }
+
+        void contentAccepted(SmtpConversation conversation) {
+            if (!ours(conversation)) {
+                return;
+            }
+            try {
+                List<MailAddress> reached = reached(conversation);
                 if (!reached.isEmpty()) {
                     journaled.ifPresent(recorder::release);
-                    journaled = recorder.journal(mail, reached, Optional.of(conversation));
+                    journaled = recorder.journal(mail, reached, Optional.of(conversation), sending);
+                    sending = Optional.empty();
                 }
             } catch (RuntimeException e) {
                 LOGGER.error("Delivery receipt of {} not journaled at the end of its content", mail.getName(), e);
@@ -285,6 +335,8 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
                 // RETRY: RemoteDelivery threw; the item is offered again (a receipt kept would only keep its file)
                 journaled.ifPresent(recorder::release);
                 journaled = Optional.empty();
+                // an end of content no reply answered (a lost connection, a timeout): the attempt is over, not cut off
+                answered();
             }
             item.done(status);
         }

@@ -44,7 +44,7 @@ final class ObservedSocket extends Socket {
     @Override
     public synchronized OutputStream getOutputStream() throws IOException {
         if (out == null) {
-            out = new LineTapOutput(super.getOutputStream(), conversation::clientLine, conversation::inData);
+            out = new LineTapOutput(super.getOutputStream(), conversation::clientLine, conversation::inData, conversation::endOfContent);
         }
         return out;
     }
@@ -101,31 +101,61 @@ final class ObservedSocket extends Socket {
         }
     }
 
-    /** The client's lines, except the message content (after the server's 354), which is passed on untouched. */
+    /**
+     * The client's lines, except the message content (after the server's 354), which is passed on untouched but for
+     * one look: the end of the content ({@code CRLF . CRLF}, the content being dot-stuffed) is announced before the
+     * write that carries it reaches the socket.
+     */
     private static final class LineTapOutput extends FilterOutputStream {
+        /** The last four bytes of the end of content, CR LF . CR, packed (its LF completes it). */
+        private static final int END_BUT_LAST = ('\r' << 24) | ('\n' << 16) | ('.' << 8) | '\r';
         private final LineBuffer lines;
         private final java.util.function.BooleanSupplier content;
+        private final Runnable endOfContent;
+        private boolean inContent;
+        private int tail;
 
-        LineTapOutput(OutputStream out, Consumer<byte[]> sink, java.util.function.BooleanSupplier content) {
+        LineTapOutput(OutputStream out, Consumer<byte[]> sink, java.util.function.BooleanSupplier content, Runnable endOfContent) {
             super(out);
             this.lines = new LineBuffer(sink);
             this.content = content;
+            this.endOfContent = endOfContent;
+        }
+
+        /** Whether these bytes of content complete its end; the content starts at the beginning of a line. */
+        private boolean ends(byte[] b, int off, int len) {
+            if (!inContent) {
+                inContent = true;
+                tail = ('\r' << 8) | '\n';
+            }
+            boolean ends = false;
+            for (int i = 0; i < len; i++) {
+                int c = b[off + i] & 0xff;
+                if (c == '\n' && tail == END_BUT_LAST) {
+                    ends = true;
+                }
+                tail = (tail << 8) | c;
+            }
+            return ends;
         }
 
         @Override
         public void write(int b) throws IOException {
-            out.write(b);
-            if (!content.getAsBoolean()) {
-                lines.add(b);
-            }
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
             if (content.getAsBoolean()) {
+                if (ends(b, off, len)) {
+                    inContent = false;
+                    endOfContent.run();
+                }
+                out.write(b, off, len);
                 return;
             }
+            inContent = false;
+            out.write(b, off, len);
             for (int i = 0; i < len; i++) {
                 lines.add(b[off + i] & 0xff);
             }

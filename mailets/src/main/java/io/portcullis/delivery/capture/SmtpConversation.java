@@ -122,6 +122,8 @@ public final class SmtpConversation {
             if (reply.startsWith("2")) {
                 // accepted: journal the receipt before the client even reads this reply
                 ObservedMailQueueFactory.contentAccepted(this);
+            } else {
+                ObservedMailQueueFactory.contentRefused(this);
             }
         }
         if (startTlsRequested && reply.startsWith("220")) {
@@ -142,6 +144,22 @@ public final class SmtpConversation {
             }
         }
         return accepted;
+    }
+
+    private volatile boolean endOfContentSent;
+
+    /**
+     * The client is about to send the end of the content (the line with a single dot): called before those bytes
+     * reach the socket, so that a crash from here on is known after the restart.
+     */
+    void endOfContent() {
+        endOfContentSent = true;
+        ObservedMailQueueFactory.contentEnding(this);
+    }
+
+    /** Whether the end of the content was (about to be) sent on this connection. */
+    boolean endOfContentSent() {
+        return endOfContentSent;
     }
 
     /** Between the server's 354 and its reply to the end of the content: the client is sending the message. */

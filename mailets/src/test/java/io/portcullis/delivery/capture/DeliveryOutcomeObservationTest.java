@@ -204,31 +204,98 @@ class DeliveryOutcomeObservationTest {
         List<Long> journaledBeforeDone = new java.util.ArrayList<>();
 
         deliver(mail("alice@sender.test", "bob@acme.test", "carol@acme.test"), taken -> {
-            org.slf4j.MDC.put(ConversationCapture.MDC_MAIL, "mail-1"); // as RemoteDelivery's DeliveryRunnable does
-            SmtpConversation conversation = ConversationCapture.open();
-            org.slf4j.MDC.remove(ConversationCapture.MDC_MAIL);
-            for (String[] exchange : new String[][] {{null, "220 corp ESMTP"}, {"MAIL FROM:<alice@sender.test>", "250 2.1.0 Ok"},
-                {"RCPT TO:<bob@acme.test>", "250 2.1.5 Ok"}, {"RCPT TO:<carol@acme.test>", "250 2.1.5 Ok"}, {"DATA", "354 go ahead"}}) {
-                if (exchange[0] != null) {
-                    conversation.clientLine((exchange[0] + "\r").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                }
-                conversation.serverLine((exchange[1] + "\r").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-            assertThat(journal.size()).isZero();
+            SmtpConversation conversation = untilContentSent();
+            long sendingLine = journal.size();
+            assertThat(sendingLine).isPositive();
             conversation.serverLine("250 2.0.0 Ok: queued as 9A\r".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            journaledBeforeDone.add(journal.size());
+            journaledBeforeDone.add(journal.size() - sendingLine);
         }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
 
         assertThat(journaledBeforeDone).singleElement().satisfies(size -> assertThat(size).isPositive());
         journal.close();
         try (io.portcullis.delivery.DeliveryJournal reopened = io.portcullis.delivery.DeliveryJournal.open(journalDir)) {
-            // one receipt, reused by the Delivery-log record made when RemoteDelivery completed the item
+            // one receipt, reused by the Delivery-log record made when RemoteDelivery completed the item; it answers
+            // the end of content
             assertThat(reopened.leftOver()).singleElement().satisfies(receipt ->
                 assertThat(receipt.recipients()).containsExactly("bob@acme.test", "carol@acme.test"));
+            assertThat(reopened.cutOff()).isEmpty();
         }
         assertThat(log.attemptsOf("track-1")).singleElement().satisfies(attempt ->
             assertThat(attempt.reply().raw()).isEqualTo("250 2.0.0 Ok: queued as 9A"));
         ConversationCapture.clear();
+    }
+
+    /** A conversation of mail-1 (bob accepted, carol accepted, dan refused) driven up to the end of its content, sent. */
+    private static SmtpConversation untilContentSent() {
+        org.slf4j.MDC.put(ConversationCapture.MDC_MAIL, "mail-1"); // as RemoteDelivery's DeliveryRunnable does
+        SmtpConversation conversation = ConversationCapture.open();
+        org.slf4j.MDC.remove(ConversationCapture.MDC_MAIL);
+        for (String[] exchange : new String[][] {{null, "220 corp ESMTP"}, {"MAIL FROM:<alice@sender.test>", "250 2.1.0 Ok"},
+            {"RCPT TO:<bob@acme.test>", "250 2.1.5 Ok"}, {"RCPT TO:<carol@acme.test>", "250 2.1.5 Ok"},
+            {"RCPT TO:<dan@acme.test>", "550 5.1.1 unknown"}, {"DATA", "354 go ahead"}}) {
+            if (exchange[0] != null) {
+                conversation.clientLine((exchange[0] + "\r").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            conversation.serverLine((exchange[1] + "\r").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        conversation.endOfContent(); // what ObservedSocket calls before the final dot leaves
+        return conversation;
+    }
+
+    @Test
+    void anEndOfContentSentWhenTheProcessDiesShouldBeFoundCutOffAtTheNextStart(@TempDir Path journalDir) throws Exception {
+        io.portcullis.delivery.DeliveryJournal journal = io.portcullis.delivery.DeliveryJournal.open(journalDir);
+        factory = new ObservedMailQueueFactory(factoryDelegate(), new DeliveryRecorder(log, tracker,
+            Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"), ZoneOffset.UTC), journal));
+        queues.computeIfAbsent(MailQueueName.of("outgoing"), ListQueue::new).toDeliver = List.of(mail("alice@sender.test",
+            "bob@acme.test", "carol@acme.test", "dan@acme.test"));
+        MailQueue.MailQueueItem item = Flux.from(factory.createQueue(MailQueueName.of("outgoing")).deQueue()).blockFirst(Duration.ofSeconds(10));
+        item.getMail();
+        untilContentSent();
+        journal.close(); // the process dies before the reply is read: the item is never completed
+
+        try (io.portcullis.delivery.DeliveryJournal reopened = io.portcullis.delivery.DeliveryJournal.open(journalDir)) {
+            assertThat(reopened.cutOff()).singleElement().satisfies(cut -> {
+                assertThat(cut.trackingId()).contains("track-1");
+                assertThat(cut.mailName()).isEqualTo("mail-1");
+                assertThat(cut.recipients()).containsExactly("bob@acme.test", "carol@acme.test");
+            });
+            assertThat(reopened.leftOver()).isEmpty();
+        }
+        ConversationCapture.clear();
+    }
+
+    @Test
+    void anEndOfContentRefusedOrUnansweredShouldNotBeFoundCutOff(@TempDir Path journalDir) throws Exception {
+        io.portcullis.delivery.DeliveryJournal journal = io.portcullis.delivery.DeliveryJournal.open(journalDir);
+        factory = new ObservedMailQueueFactory(factoryDelegate(), new DeliveryRecorder(log, tracker,
+            Clock.fixed(Instant.parse("2026-11-23T08:00:00Z"), ZoneOffset.UTC), journal));
+
+        deliver(mail("alice@sender.test", "bob@acme.test"), taken -> {
+            untilContentSent().serverLine("451 4.3.0 try again later\r".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (io.portcullis.delivery.DeliveryJournal now = io.portcullis.delivery.DeliveryJournal.open(journalDir)) {
+                assertThat(now.cutOff()).isEmpty(); // answered by the refusal, before RemoteDelivery even completes the item
+            }
+            deferAgain(taken);
+        }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        queues.get(MailQueueName.of("outgoing")).completions.clear();
+        deliver(mail("alice@sender.test", "bob@acme.test"), taken -> {
+            untilContentSent(); // then the connection is lost: RemoteDelivery gets an exception, defers, completes the item
+            deferAgain(taken);
+        }, MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+        journal.close();
+
+        try (io.portcullis.delivery.DeliveryJournal reopened = io.portcullis.delivery.DeliveryJournal.open(journalDir)) {
+            assertThat(reopened.cutOff()).isEmpty();
+        }
+        ConversationCapture.clear();
+    }
+
+    /** What RemoteDelivery does with a mail to try again later. */
+    private void deferAgain(Mail mail) throws Exception {
+        mail.setState(Mail.ERROR);
+        mail.setAttribute(new Attribute(DeliveryRecorder.IS_PERMANENT_ERROR, AttributeValue.of(false)));
+        factory.createQueue(MailQueueName.of("outgoing")).enQueue(mail, Duration.ofMinutes(1));
     }
 
     private void recordAttempt(DeliveryAttempt.Outcome outcome, String... recipients) {
