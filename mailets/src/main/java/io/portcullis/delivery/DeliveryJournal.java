@@ -219,6 +219,8 @@ public class DeliveryJournal implements AutoCloseable {
     }
 
     private Receipt write(Map<String, Object> entry, boolean held, String id) throws IOException {
+        Instant now = Instant.now();
+        entry.put("written", now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000); // µs: diagnostics (how long a reply took)
         ByteBuffer line = ByteBuffer.wrap((JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8));
         synchronized (this) {
             int other = 1 - current;

@@ -245,6 +245,8 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
         private Thread worker;
         private List<MailAddress> recipients = List.of();
         private final Set<MailAddress> handedOver = new LinkedHashSet<>();
+        /** The worker's context class loader before the delivery, given back when the item is completed. */
+        private ClassLoader contextLoader;
 
         DeliveryItem(MailQueue.MailQueueItem item) {
             this.item = item;
@@ -260,6 +262,8 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
                 // RemoteDelivery sets it on every failure path: absent after the attempt means no failure
                 taken.removeAttribute(DeliveryRecorder.IS_PERMANENT_ERROR);
                 CURRENT.set(this);
+                contextLoader = worker.getContextClassLoader();
+                worker.setContextClassLoader(ProviderLookupCache.over(contextLoader));
             }
             return taken;
         }
@@ -331,6 +335,9 @@ public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
             } finally {
                 if (CURRENT.get() == this) {
                     CURRENT.remove();
+                }
+                if (worker == Thread.currentThread() && contextLoader != null) {
+                    worker.setContextClassLoader(contextLoader);
                 }
                 // RETRY: RemoteDelivery threw; the item is offered again (a receipt kept would only keep its file)
                 journaled.ifPresent(recorder::release);

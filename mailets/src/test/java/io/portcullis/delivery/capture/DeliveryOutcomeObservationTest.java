@@ -250,9 +250,14 @@ class DeliveryOutcomeObservationTest {
         queues.computeIfAbsent(MailQueueName.of("outgoing"), ListQueue::new).toDeliver = List.of(mail("alice@sender.test",
             "bob@acme.test", "carol@acme.test", "dan@acme.test"));
         MailQueue.MailQueueItem item = Flux.from(factory.createQueue(MailQueueName.of("outgoing")).deQueue()).blockFirst(Duration.ofSeconds(10));
-        item.getMail();
-        untilContentSent();
-        journal.close(); // the process dies before the reply is read: the item is never completed
+        ClassLoader contextLoader = Thread.currentThread().getContextClassLoader();
+        try {
+            item.getMail();
+            untilContentSent();
+            journal.close(); // the process dies before the reply is read: the item is never completed
+        } finally {
+            Thread.currentThread().setContextClassLoader(contextLoader); // what done() would have given back
+        }
 
         try (io.portcullis.delivery.DeliveryJournal reopened = io.portcullis.delivery.DeliveryJournal.open(journalDir)) {
             assertThat(reopened.cutOff()).singleElement().satisfies(cut -> {
@@ -289,6 +294,24 @@ class DeliveryOutcomeObservationTest {
             assertThat(reopened.cutOff()).isEmpty();
         }
         ConversationCapture.clear();
+    }
+
+    @Test
+    void theWorkerShouldDeliverWithTheProviderLookupCacheAndGetItsContextClassLoaderBack() throws Exception {
+        ClassLoader original = Thread.currentThread().getContextClassLoader();
+        ClassLoader before = getClass().getClassLoader(); // tests that never complete their items leave the thread's changed
+        Thread.currentThread().setContextClassLoader(before);
+        List<ClassLoader> during = new java.util.ArrayList<>();
+        try {
+            deliver(mail("alice@sender.test", "bob@acme.test"), taken -> during.add(Thread.currentThread().getContextClassLoader()),
+                MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+
+            assertThat(during).singleElement().isInstanceOf(ProviderLookupCache.class)
+                .satisfies(loader -> assertThat(loader.getParent()).isSameAs(before));
+            assertThat(Thread.currentThread().getContextClassLoader()).isSameAs(before);
+        } finally {
+            Thread.currentThread().setContextClassLoader(original);
+        }
     }
 
     /** What RemoteDelivery does with a mail to try again later. */
