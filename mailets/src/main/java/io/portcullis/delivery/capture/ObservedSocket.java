@@ -26,10 +26,26 @@ final class ObservedSocket extends Socket {
         String ip = endpoint instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : null;
         try {
             super.connect(endpoint, timeout);
+            noDelay();
             conversation.connected(host, ip);
         } catch (IOException e) {
             conversation.connectFailed(host, ip, "Cannot connect to " + host + (endpoint instanceof InetSocketAddress inet ? ":" + inet.getPort() : "") + ": " + e.getMessage());
             throw e;
+        }
+    }
+
+    /**
+     * SMTP is a dialogue of short commands and replies: with Nagle's algorithm the last piece of the content (the end
+     * of the data rides with it) waits until the receiving server acknowledges the piece before, and a receiver
+     * delays that acknowledgement (40 ms on Linux). Measured on loopback under load: 36 ms (p50) from the end of the
+     * content leaving to its reply being read, every delivery; under a millisecond without. That time also is the
+     * window in which a crash makes the gateway deliver a message twice (see DeliveryJournal).
+     */
+    private void noDelay() {
+        try {
+            setTcpNoDelay(true);
+        } catch (java.net.SocketException e) {
+            // the socket keeps the default: slower, not wrong
         }
     }
 

@@ -52,6 +52,7 @@ class ObservedSocketTest {
             });
             try (ObservedSocket socket = new ObservedSocket(conversation)) {
                 socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 5_000);
+                assertThat(socket.getTcpNoDelay()).as("Nagle's algorithm off").isTrue();
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
                 OutputStream out = socket.getOutputStream();
                 in.readLine();
