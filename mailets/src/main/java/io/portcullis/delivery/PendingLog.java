@@ -29,7 +29,8 @@ import io.portcullis.direction.Direction;
 import io.portcullis.mail.PortcullisAttributes;
 
 /**
- * The Pending log, built by browsing James's own queues (no copies): the spool (being processed) and the delivery
+ * The Pending log, built by browsing James's own queues (no copies of the queues; in the bundled server the browse
+ * itself copies no content either, see LazyBrowseMailQueueFactory): the spool (being processed) and the delivery
  * queues RemoteDelivery retries from. Actions never lose a mail: the new copy is enqueued first, the old one is
  * removed after; a crash in between leaves two copies (one delivery or bounce too many), never none.
  */
