@@ -407,10 +407,15 @@ public final class GatewayLoadBenchmark {
             System.out.printf("all %d acknowledged messages delivered or held %.0f s after the sink recovered; Pending log now %d%n",
                 acked, seconds(recovered, done), pendingAfter);
             System.out.println("accounting: " + accounting);
+            List<String> errors = gateway.errorLines();
+            System.out.printf("server log ERROR lines: %d, error repository: %d%n", errors.size(), gateway.errorRepositoryCount());
+            errors.stream().limit(10).forEach(line -> System.out.println("  " + line));
             verdict(maxPending > 0 && deliveredDuringOutage == 0, "sink 4xx: nothing delivered during the outage, the Pending log showed "
                 + maxPending + " waiting");
             verdict(accounting.exact() && pendingAfter == 0, "sink 4xx: everything delivered or held exactly once afterwards (" + accounting
                 + "), Pending log empty (" + pendingAfter + ")");
+            verdict(errors.isEmpty() && gateway.errorRepositoryCount() == 0, "sink 4xx: a downstream outage is normal operation: no ERROR log line ("
+                + errors.size() + "), nothing in the error repository");
         }
     }
 

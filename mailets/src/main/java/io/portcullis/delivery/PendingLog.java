@@ -3,7 +3,9 @@ package io.portcullis.delivery;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,7 +29,8 @@ import io.portcullis.direction.Direction;
 import io.portcullis.mail.PortcullisAttributes;
 
 /**
- * The Pending log, built by browsing James's own queues (no copies): the spool (being processed) and the delivery
+ * The Pending log, built by browsing James's own queues (no copies of the queues; in the bundled server the browse
+ * itself copies no content either, see LazyBrowseMailQueueFactory): the spool (being processed) and the delivery
  * queues RemoteDelivery retries from. Actions never lose a mail: the new copy is enqueued first, the old one is
  * removed after; a crash in between leaves two copies (one delivery or bounce too many), never none.
  */
@@ -62,12 +65,18 @@ public class PendingLog {
         this.clock = clock;
     }
 
-    /** Every pending mail, oldest first. */
+    /**
+     * Every pending mail, oldest first. A mail met twice is listed once, as it was met last: the spool's item is
+     * acknowledged only after the mail was queued for delivery, and RemoteDelivery queues a retry before it
+     * acknowledges the attempt, so for a moment both messages are in the queues (the delivery queue comes after the
+     * spool in {@code pending.queues}, and the retry after the attempt in its queue).
+     */
     public List<PendingMail> list() {
-        List<PendingMail> result = new ArrayList<>();
+        Map<String, PendingMail> byName = new LinkedHashMap<>();
         for (String queueName : configuration.pendingQueues()) {
-            queue(queueName).ifPresent(queue -> browse(queue, (mail, next) -> result.add(view(queueName, mail, next))));
+            queue(queueName).ifPresent(queue -> browse(queue, (mail, next) -> byName.put(mail.getName(), view(queueName, mail, next))));
         }
+        List<PendingMail> result = new ArrayList<>(byName.values());
         result.sort(java.util.Comparator.comparing(PendingMail::since));
         return result;
     }

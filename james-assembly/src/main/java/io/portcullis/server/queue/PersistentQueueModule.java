@@ -41,10 +41,12 @@ public class PersistentQueueModule extends AbstractModule {
 
     @Provides
     @Singleton
-    MailQueueFactory<? extends ManageableMailQueue> provideManageableFactory(ActiveMQMailQueueFactory factory) {
+    MailQueueFactory<? extends ManageableMailQueue> provideManageableFactory(ActiveMQMailQueueFactory factory, ConnectionFactory connectionFactory) {
         factory.setUseJMX(false);
         factory.init();
-        return factory;
+        // browse() without copying every message (see LazyBrowseMailQueueFactory): the Pending log and James's
+        // mail queue routes list the queues while they are consumed
+        return new LazyBrowseMailQueueFactory(factory, connectionFactory);
     }
 
     @Provides
