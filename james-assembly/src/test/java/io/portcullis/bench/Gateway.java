@@ -194,6 +194,48 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /**
+     * How long deliveries waited, from the end of their content leaving to the downstream's reply being read: the
+     * window in which a crash makes the gateway deliver a message twice. Read from the pairs of sending and receipt
+     * lines of the delivery journal (what its two files still hold: the last megabyte or two of deliveries).
+     */
+    public String replyWait() throws IOException {
+        Path journal = server.home().resolve("var/portcullis-delivery-journal");
+        if (!Files.isDirectory(journal)) {
+            return "no delivery journal";
+        }
+        Map<String, Long> sending = new HashMap<>();
+        List<Double> waits = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(journal)) {
+            for (Path file : files.sorted().toList()) {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    JsonNode entry;
+                    try {
+                        entry = JSON.readTree(line);
+                    } catch (IOException torn) {
+                        continue;
+                    }
+                    if (entry == null || !entry.has("written")) {
+                        continue;
+                    }
+                    if (entry.path("kind").asText().equals("sending")) {
+                        sending.put(entry.path("id").asText(), entry.get("written").asLong());
+                    } else if (entry.has("answers") && sending.containsKey(entry.get("answers").asText())) {
+                        waits.add((entry.get("written").asLong() - sending.get(entry.get("answers").asText())) / 1000.0);
+                    }
+                }
+            }
+        }
+        if (waits.isEmpty()) {
+            return "no delivery in the journal";
+        }
+        java.util.Collections.sort(waits);
+        int n = waits.size();
+        return String.format("end of content sent to its reply read (the crash duplicate window), %d deliveries: p50 %.2f ms, "
+            + "p99 %.2f ms, max %.2f ms, mean %.2f ms", n, waits.get(n / 2), waits.get(Math.min(n - 1, (int) (n * 0.99))), waits.get(n - 1),
+            waits.stream().mapToDouble(Double::doubleValue).average().orElse(0));
+    }
+
     /** Files in the error mail repository (mail a mailet failed on). */
     public long errorRepositoryCount() throws IOException {
         Path errors = server.home().resolve("var/mail/error");

@@ -193,6 +193,9 @@ public final class GatewayLoadBenchmark {
             long errors = gateway.errorLines().size();
             System.out.printf("server log ERROR lines: %d, error repository: %d%n", errors, gateway.errorRepositoryCount());
             gateway.errorLines().stream().limit(5).forEach(line -> System.out.println("  " + line));
+            if (setUp == SetUp.FULL) {
+                System.out.println(gateway.replyWait());
+            }
             Row row = new Row(setUp, messages, acceptedPerSecond, processedPerSecond, delivered, held, cpu * 1000 / messages,
                 cpu / seconds(start, done), peak, rate, latency.percentileMicros(50), latency.percentileMicros(99),
                 latency.percentileMicros(100), latency.failures(), r.failedBatches());
@@ -261,6 +264,7 @@ public final class GatewayLoadBenchmark {
                 acked, result.failures(), result.percentileMicros(50) / 1000.0, result.percentileMicros(99) / 1000.0, result.percentileMicros(100) / 1000.0);
             System.out.println("accounting: " + accounting);
             System.out.println("tracking: " + tracking);
+            System.out.println("after the restart: " + gateway.replyWait());
             double rssSlope = slope(rss.subList(rss.size() / 3, rss.size()));
             System.out.printf("RSS: first %.0f MiB, last %.0f MiB, peak %d MiB, trend over the last two thirds %.2f MiB/min%n",
                 rss.get(0)[1], rss.get(rss.size() - 1)[1], ProcessStats.statusKib(pid, "VmHWM") / 1024, rssSlope);
@@ -270,6 +274,7 @@ public final class GatewayLoadBenchmark {
             List<String> errors = gateway.errorLines();
             System.out.printf("server log ERROR lines: %d, error repository: %d%n", errors.size(), gateway.errorRepositoryCount());
             errors.stream().limit(10).forEach(line -> System.out.println("  " + line));
+            System.out.println(gateway.replyWait());
             verdict(result.failures() == 0 && errors.isEmpty() && gateway.errorRepositoryCount() == 0,
                 "soak: no refused transaction (" + result.failures() + "), no ERROR log line (" + errors.size() + "), nothing in the error repository");
             verdict(accounting.exact(), "soak: every acknowledged message delivered or held exactly once (" + accounting + ")");
