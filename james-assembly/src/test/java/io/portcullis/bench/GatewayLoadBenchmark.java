@@ -264,7 +264,6 @@ public final class GatewayLoadBenchmark {
                 acked, result.failures(), result.percentileMicros(50) / 1000.0, result.percentileMicros(99) / 1000.0, result.percentileMicros(100) / 1000.0);
             System.out.println("accounting: " + accounting);
             System.out.println("tracking: " + tracking);
-            System.out.println("after the restart: " + gateway.replyWait());
             double rssSlope = slope(rss.subList(rss.size() / 3, rss.size()));
             System.out.printf("RSS: first %.0f MiB, last %.0f MiB, peak %d MiB, trend over the last two thirds %.2f MiB/min%n",
                 rss.get(0)[1], rss.get(rss.size() - 1)[1], ProcessStats.statusKib(pid, "VmHWM") / 1024, rssSlope);
@@ -352,6 +351,7 @@ public final class GatewayLoadBenchmark {
             System.out.printf("sent %d, acknowledged %d, refused/failed (server down) %d%n", result.outcomes().size(), acked, result.failures());
             System.out.println("accounting: " + accounting);
             System.out.println("tracking: " + tracking);
+            System.out.println("after the restart: " + gateway.replyWait());
             Duplicates duplicates = duplicates(gateway, result, gateway.deliveredIds());
             if (accounting.duplicated() > 0) {
                 System.out.println("duplicates: " + duplicates);
