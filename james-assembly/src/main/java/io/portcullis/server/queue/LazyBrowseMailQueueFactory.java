@@ -51,6 +51,8 @@ import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.portcullis.queue.DecoratingMailQueueFactory;
+
 /**
  * The James ActiveMQ queues with a {@link ManageableMailQueue#browse()} that reads a message's content only when it is
  * asked for. Everything else goes to the decorated queues unchanged.
@@ -71,11 +73,10 @@ import org.slf4j.LoggerFactory;
  * out of the listing (as James's browse leaves it out, without the ERROR). Mails of the iterator are disposed by
  * whoever takes them, as with James's browse.
  */
-public class LazyBrowseMailQueueFactory implements MailQueueFactory<ManageableMailQueue> {
+public class LazyBrowseMailQueueFactory extends DecoratingMailQueueFactory<ManageableMailQueue> {
     private static final Logger LOGGER = LoggerFactory.getLogger(LazyBrowseMailQueueFactory.class);
     private static final String PER_RECIPIENT_HEADERS_PREFIX = JMSSupport.JAMES_MAIL_PER_RECIPIENT_HEADERS + "-";
 
-    private final MailQueueFactory<? extends ManageableMailQueue> delegate;
     private final ConnectionFactory connectionFactory;
     private final ConcurrentMap<MailQueueName, LazyBrowseQueue> queues = new ConcurrentHashMap<>();
 
@@ -85,26 +86,12 @@ public class LazyBrowseMailQueueFactory implements MailQueueFactory<ManageableMa
      *                          are read through it)
      */
     public LazyBrowseMailQueueFactory(MailQueueFactory<? extends ManageableMailQueue> delegate, ConnectionFactory connectionFactory) {
-        this.delegate = delegate;
+        super(delegate);
         this.connectionFactory = connectionFactory;
     }
 
     @Override
-    public Optional<ManageableMailQueue> getQueue(MailQueueName name, PrefetchCount count) {
-        return delegate.getQueue(name, count).map(this::wrap);
-    }
-
-    @Override
-    public ManageableMailQueue createQueue(MailQueueName name, PrefetchCount count) {
-        return wrap(delegate.createQueue(name, count));
-    }
-
-    @Override
-    public Set<MailQueueName> listCreatedMailQueues() {
-        return delegate.listCreatedMailQueues();
-    }
-
-    private ManageableMailQueue wrap(ManageableMailQueue queue) {
+    protected ManageableMailQueue decorate(ManageableMailQueue queue) {
         return queues.compute(queue.getName(), (name, wrapped) -> wrapped != null && wrapped.queue == queue ? wrapped : new LazyBrowseQueue(queue));
     }
 

@@ -46,33 +46,18 @@ import io.portcullis.mail.PortcullisAttributes;
  * </ul>
  * Every other call goes to the decorated factory unchanged; nothing here can keep a mail from being enqueued.
  */
-public class ObservedMailQueueFactory implements MailQueueFactory<MailQueue> {
+public class ObservedMailQueueFactory extends io.portcullis.queue.DecoratingMailQueueFactory<MailQueue> {
     private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(ObservedMailQueueFactory.class);
-    private final MailQueueFactory<? extends MailQueue> delegate;
     private final DeliveryRecorder recorder;
 
     @Inject
     public ObservedMailQueueFactory(MailQueueFactory<? extends MailQueue> delegate, DeliveryRecorder recorder) {
-        this.delegate = delegate;
+        super(delegate);
         this.recorder = recorder;
     }
 
     @Override
-    public Optional<MailQueue> getQueue(MailQueueName name, PrefetchCount count) {
-        return delegate.getQueue(name, count).map(this::observe);
-    }
-
-    @Override
-    public MailQueue createQueue(MailQueueName name, PrefetchCount count) {
-        return observe(delegate.createQueue(name, count));
-    }
-
-    @Override
-    public Set<MailQueueName> listCreatedMailQueues() {
-        return delegate.listCreatedMailQueues();
-    }
-
-    private MailQueue observe(MailQueue queue) {
+    protected MailQueue decorate(MailQueue queue) {
         return new ObservedQueue(queue);
     }
 
