@@ -111,7 +111,11 @@ public class ReportTokens {
         } catch (IllegalArgumentException e) {
             return failed(Failure.MALFORMED);
         }
-        if (!MessageDigest.isEqual(signature, mac(encoded))) {
+        // compared as text, not as decoded bytes: the last character of a 32-byte signature carries two unused bits,
+        // and the decoder ignores them, so four spellings of one signature would otherwise pass (a link could be
+        // altered and still work)
+        byte[] expected = ENCODER.encodeToString(mac(encoded)).getBytes(StandardCharsets.US_ASCII);
+        if (signature.length != 32 || !MessageDigest.isEqual(token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII), expected)) {
             return failed(Failure.BAD_SIGNATURE);
         }
         String[] parts = payload.split("\\|", -1);

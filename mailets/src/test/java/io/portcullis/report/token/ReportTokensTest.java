@@ -52,6 +52,20 @@ class ReportTokensTest {
     }
 
     @Test
+    void verifyShouldFailForEveryOtherSpellingOfTheSignature() {
+        String token = tokens.sign(claims);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char last = token.charAt(token.length() - 1);
+        for (char other : alphabet.toCharArray()) {
+            if (other != last) {
+                // among them the three that decode to the same bytes (the last character's two unused bits)
+                assertThat(tokens.verify(token.substring(0, token.length() - 1) + other).valid()).as("last character %s", other).isFalse();
+            }
+        }
+        assertThat(tokens.verify(token).valid()).isTrue();
+    }
+
+    @Test
     void verifyShouldFailWhenSignedWithAnotherKey() {
         ReportTokens other = new ReportTokens("fedcba9876543210fedcba9876543210".getBytes(), clock);
 
