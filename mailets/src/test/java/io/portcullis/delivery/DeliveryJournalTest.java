@@ -16,10 +16,9 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.portcullis.mail.PortcullisAttributes;
@@ -28,21 +27,12 @@ import io.portcullis.tracking.TrackedEvent;
 
 /** The delivery receipts journal with the real Delivery log on embedded Derby: what a crash leaves is written once. */
 class DeliveryJournalTest {
-    static DeliveryStoreFixture fixture;
+    @RegisterExtension
+    static final DeliveryStoreFixture fixture = new DeliveryStoreFixture();
     @TempDir
     Path journalDir;
     DeliveryLog log;
     DeliveryRecorderTest.RecordingTracker tracker;
-
-    @BeforeAll
-    static void open() throws Exception {
-        fixture = DeliveryStoreFixture.open();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     @BeforeEach
     void empty() throws Exception {

@@ -13,10 +13,9 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.portcullis.mail.PortcullisAttributes;
 import io.portcullis.tracking.EventType;
@@ -34,20 +33,11 @@ class DeliveryRecorderTest {
         }
     }
 
-    static DeliveryStoreFixture fixture;
+    @RegisterExtension
+    static final DeliveryStoreFixture fixture = new DeliveryStoreFixture();
     DeliveryLog log;
     RecordingTracker tracker;
     DeliveryRecorder recorder;
-
-    @BeforeAll
-    static void open() throws Exception {
-        fixture = DeliveryStoreFixture.open();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     @BeforeEach
     void empty() throws Exception {

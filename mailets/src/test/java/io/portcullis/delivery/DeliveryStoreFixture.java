@@ -1,22 +1,30 @@
 package io.portcullis.delivery;
 
-import java.io.IOException;
 import java.nio.file.Files;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import io.portcullis.store.GatewayStore;
 import io.portcullis.store.StoreConfiguration;
 
-/** One real embedded Derby gateway store per test class for the Delivery log, emptied for each test. */
-public final class DeliveryStoreFixture implements AutoCloseable {
-    private final GatewayStore store;
+/**
+ * One real embedded Derby gateway store per test class for the Delivery log, emptied for each test. Register it as
+ * {@code @RegisterExtension static final DeliveryStoreFixture fixture = new DeliveryStoreFixture();}: the store is
+ * opened before the class's tests and closed after them.
+ */
+public final class DeliveryStoreFixture implements BeforeAllCallback, AfterAllCallback {
+    private GatewayStore store;
 
-    private DeliveryStoreFixture(GatewayStore store) {
-        this.store = store;
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        store = GatewayStore.open(StoreConfiguration.embeddedDerby(Files.createTempDirectory("portcullis-delivery-test").resolve("store")));
     }
 
-    public static DeliveryStoreFixture open() throws IOException {
-        return new DeliveryStoreFixture(GatewayStore.open(StoreConfiguration.embeddedDerby(
-            Files.createTempDirectory("portcullis-delivery-test").resolve("store"))));
+    @Override
+    public void afterAll(ExtensionContext context) {
+        store.close();
     }
 
     /** Deletes every delivery attempt and returns a Delivery log on the store. */
@@ -29,10 +37,5 @@ public final class DeliveryStoreFixture implements AutoCloseable {
 
     public GatewayStore store() {
         return store;
-    }
-
-    @Override
-    public void close() {
-        store.close();
     }
 }

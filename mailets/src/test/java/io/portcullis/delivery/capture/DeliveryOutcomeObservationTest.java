@@ -22,10 +22,9 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMail;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.reactivestreams.Publisher;
 
@@ -111,22 +110,13 @@ class DeliveryOutcomeObservationTest {
         }
     }
 
-    static DeliveryStoreFixture fixture;
+    @RegisterExtension
+    static final DeliveryStoreFixture fixture = new DeliveryStoreFixture();
 
     DeliveryLog log;
     RecordingTracker tracker;
     Map<MailQueueName, ListQueue> queues;
     ObservedMailQueueFactory factory;
-
-    @BeforeAll
-    static void open() throws Exception {
-        fixture = DeliveryStoreFixture.open();
-    }
-
-    @AfterAll
-    static void close() {
-        fixture.close();
-    }
 
     @BeforeEach
     void empty() throws Exception {
