@@ -1,5 +1,11 @@
 package io.portcullis.test;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.lang.StackWalker.Option;
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -9,12 +15,18 @@ import org.junit.jupiter.api.Assumptions;
  * and the reason is reported, or, with {@code -Dportcullis.peers=required} (what {@code .ci/run} passes after
  * installing every peer), it fails, so a CI run never passes without them.
  *
- * <p>Shared by the modules' tests through the mailets test-jar.
+ * <p>A skipped test prints its reason on the build's console ({@code [WARNING] SpamdIntegrationTest skipped: spamd is not installed …}). Shared by
+ * the modules' tests through the mailets test-jar.
  */
 public final class Peers {
     /** The system property; {@value #REQUIRED} turns a missing peer into a failure. */
     public static final String PROPERTY = "portcullis.peers";
     public static final String REQUIRED = "required";
+    /**
+     * The build's console. Surefire prints a skipped test's count, not its reason, and sends the tests' own output to
+     * files ({@code redirectTestOutputToFile}); the process's standard error reaches the console as it is.
+     */
+    private static final PrintStream CONSOLE = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
 
     private Peers() {
     }
@@ -27,6 +39,11 @@ public final class Peers {
      * @param install how to install it, e.g. {@code "apt-get install spamassassin"}
      */
     public static void require(String peer, boolean present, String install) {
+        String test = StackWalker.getInstance(Option.RETAIN_CLASS_REFERENCE).getCallerClass().getSimpleName();
+        require(test, peer, present, install, CONSOLE);
+    }
+
+    static void require(String test, String peer, boolean present, String install, PrintStream console) {
         if (present) {
             return;
         }
@@ -34,7 +51,9 @@ public final class Peers {
         if (required()) {
             Assertions.fail(reason + " and -D" + PROPERTY + "=" + REQUIRED + " says every peer must be there");
         }
-        Assumptions.assumeTrue(false, reason + ": skipped; -D" + PROPERTY + "=" + REQUIRED + " makes this a failure");
+        String skipped = test + " skipped: " + reason + "; -D" + PROPERTY + "=" + REQUIRED + " makes this a failure";
+        console.println("[WARNING] " + skipped);
+        Assumptions.assumeTrue(false, skipped);
     }
 
     /** Whether a missing peer fails the test ({@code -Dportcullis.peers=required}). */
