@@ -7,7 +7,7 @@ import io.portcullis.tracking.MessageStatus;
 import io.portcullis.tracking.RejectReason;
 
 /**
- * A message tracking search (seed 004's criteria). Every criterion is optional; present ones are combined with
+ * A message tracking search. Every criterion is optional; present ones are combined with
  * AND. Values are already validated (see {@code TrackingQueryParser}).
  *
  * @param sender            an address, {@code @domain}, or {@code <>} for the null sender
