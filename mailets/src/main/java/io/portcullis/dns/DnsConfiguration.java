@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.james.util.DurationParser;
+
+import io.portcullis.store.KnownKeys;
 
 /**
  * Where the checks send their DNS queries. Read from {@code conf/portcullis.properties}:
@@ -28,6 +31,9 @@ public record DnsConfiguration(List<InetSocketAddress> servers, Duration timeout
     public static final String TIMEOUT = "dns.timeout";
     public static final String CACHE_MAX_ENTRIES = "dns.cache.maxEntries";
     public static final String CACHE_MAX_TTL = "dns.cache.maxTtl";
+    public static final String PREFIX = "dns.";
+    /** Every key read; any other {@code dns.*} key is refused. */
+    public static final Set<String> KEYS = Set.of(SERVERS, TIMEOUT, CACHE_MAX_ENTRIES, CACHE_MAX_TTL);
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -48,6 +54,7 @@ public record DnsConfiguration(List<InetSocketAddress> servers, Duration timeout
     }
 
     public static DnsConfiguration from(Properties properties) {
+        KnownKeys.refuseUnknown(properties, PREFIX, KEYS);
         List<InetSocketAddress> servers = new ArrayList<>();
         String serverList = value(properties, SERVERS).orElse("");
         for (String item : serverList.split(",")) {
