@@ -9,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -30,46 +28,21 @@ import io.portcullis.tracking.TrackingSettings;
  * settings class reads that the file does not show to the administrator.
  *
  * <p>A new key: add it to its settings class's {@code KEYS} (which its parser uses to refuse unknown keys of its
- * prefix) and, commented, to the file. A new prefix: one more line in {@link #OWNERS} with the new class's
- * {@code PREFIX} and {@code KEYS}.
+ * prefix) and, commented, to the file. A new prefix: one more entry in {@link SettingsKeys}.
  */
 class PortcullisPropertiesTest {
     private static final Path CONF = Path.of("..", "conf");
 
-    /** Prefix of {@code conf/portcullis.properties} → whether a key of that prefix is read. */
-    static final Map<String, Predicate<String>> OWNERS = Map.of(
-        StoreConfiguration.PREFIX, StoreConfiguration.KEYS::contains,
-        TrackingSettings.PREFIX, TrackingSettings.KEYS::contains,
-        DnsConfiguration.PREFIX, DnsConfiguration.KEYS::contains,
-        QuarantineConfiguration.PREFIX, QuarantineConfiguration::isKey,
-        ReportConfiguration.PREFIX, ReportConfiguration.KEYS::contains);
-
-    /** Every key the code reads and the file must document (the quarantine's per-area keys for the default areas). */
-    static Set<String> keysRead() {
-        Set<String> keys = new TreeSet<>();
-        keys.addAll(StoreConfiguration.KEYS);
-        keys.addAll(TrackingSettings.KEYS);
-        keys.addAll(DnsConfiguration.KEYS);
-        keys.addAll(QuarantineConfiguration.KEYS);
-        for (String area : QuarantineConfiguration.defaults().areas().keySet()) {
-            keys.add(QuarantineConfiguration.PREFIX + "area." + area + ".retention");
-            keys.add(QuarantineConfiguration.PREFIX + "area." + area + ".userRelease");
-        }
-        keys.addAll(ReportConfiguration.KEYS);
-        return keys;
-    }
-
     @Test
     void everyKeyOfPortcullisPropertiesShouldBeReadByTheCode() throws IOException {
-        Set<String> unknown = keys("portcullis.properties").stream()
-            .filter(key -> OWNERS.entrySet().stream().noneMatch(owner -> key.startsWith(owner.getKey()) && owner.getValue().test(key)))
+        Set<String> unknown = keys("portcullis.properties").stream().filter(key -> !SettingsKeys.isRead(key))
             .collect(Collectors.toCollection(TreeSet::new));
         assertThat(unknown).as("keys in conf/portcullis.properties that no settings class reads").isEmpty();
     }
 
     @Test
     void everyKeyTheCodeReadsShouldBeInPortcullisProperties() throws IOException {
-        Set<String> undocumented = new TreeSet<>(keysRead());
+        Set<String> undocumented = new TreeSet<>(SettingsKeys.keysRead());
         undocumented.removeAll(keys("portcullis.properties"));
         assertThat(undocumented).as("keys the code reads that conf/portcullis.properties does not show").isEmpty();
     }
