@@ -29,7 +29,7 @@ import io.portcullis.scoring.ScoreSheet;
 import io.portcullis.test.Peers;
 
 /**
- * {@code check=spamassassin} against Debian's real spamd ({@code apt-get install spamassassin}), started here on a
+ * {@code check=spamassassin} against Debian's real spamd ({@code apt-get install spamd}), started here on a
  * free loopback port with local tests only ({@code -L}). When spamd is not installed each test is skipped with the
  * reason, or fails under {@code -Dportcullis.peers=required} ({@link Peers}).
  */
@@ -74,7 +74,7 @@ class SpamdIntegrationTest {
     /** Each test, not the class, is skipped: a class-level skip is reported as no test at all. */
     @BeforeEach
     void requireSpamd() {
-        Peers.require("spamd", spamd != null, "apt-get install spamassassin");
+        Peers.require("spamd", spamd != null, "apt-get install spamd");
     }
 
     @AfterAll

@@ -36,7 +36,7 @@ public final class Peers {
      *
      * @param peer what the test needs, e.g. {@code "spamd"}
      * @param present whether it was found
-     * @param install how to install it, e.g. {@code "apt-get install spamassassin"}
+     * @param install how to install it, e.g. {@code "apt-get install spamd"}
      */
     public static void require(String peer, boolean present, String install) {
         String test = StackWalker.getInstance(Option.RETAIN_CLASS_REFERENCE).getCallerClass().getSimpleName();

@@ -30,31 +30,31 @@ class PeersTest {
     @Test
     void requireShouldLetTheTestRunWhenThePeerIsPresent() {
         System.setProperty(Peers.PROPERTY, Peers.REQUIRED);
-        assertThatCode(() -> Peers.require("SpamdTest", "spamd", true, "apt-get install spamassassin", console)).doesNotThrowAnyException();
+        assertThatCode(() -> Peers.require("SpamdTest", "spamd", true, "apt-get install spamd", console)).doesNotThrowAnyException();
     }
 
     @Test
     void requireShouldSkipWithTheReasonWhenThePeerIsMissingAndPeersAreOptional() {
         System.setProperty(Peers.PROPERTY, "optional");
-        assertThatThrownBy(() -> Peers.require("SpamdTest", "spamd", false, "apt-get install spamassassin", console))
+        assertThatThrownBy(() -> Peers.require("SpamdTest", "spamd", false, "apt-get install spamd", console))
             .isInstanceOf(TestAbortedException.class)
-            .hasMessageContaining("SpamdTest skipped: spamd is not installed (apt-get install spamassassin)");
+            .hasMessageContaining("SpamdTest skipped: spamd is not installed (apt-get install spamd)");
         assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("[WARNING] SpamdTest skipped: spamd is not installed");
     }
 
     @Test
     void requireShouldFailWhenThePeerIsMissingAndPeersAreRequired() {
         System.setProperty(Peers.PROPERTY, Peers.REQUIRED);
-        assertThatThrownBy(() -> Peers.require("SpamdTest", "spamd", false, "apt-get install spamassassin", console))
+        assertThatThrownBy(() -> Peers.require("SpamdTest", "spamd", false, "apt-get install spamd", console))
             .isInstanceOf(AssertionFailedError.class)
-            .hasMessageContaining("spamd is not installed (apt-get install spamassassin) and -Dportcullis.peers=required");
+            .hasMessageContaining("spamd is not installed (apt-get install spamd) and -Dportcullis.peers=required");
         assertThat(printed.size()).isZero();
     }
 
     @Test
     void anUnknownValueOfThePropertyShouldBeRefusedNamingIt() {
         System.setProperty(Peers.PROPERTY, "sometimes");
-        assertThatThrownBy(() -> Peers.require("SpamdTest", "spamd", false, "apt-get install spamassassin", console))
+        assertThatThrownBy(() -> Peers.require("SpamdTest", "spamd", false, "apt-get install spamd", console))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-Dportcullis.peers=sometimes");
     }
 }
