@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.portcullis.dns.TestDnsServer;
 import io.portcullis.tracking.EventType;
 import io.restassured.path.json.JsonPath;
 
@@ -37,6 +38,7 @@ class DeliveryFlowTest {
     @TempDir
     static Path dir;
     static DeliveryTestServer server;
+    static TestDnsServer checksDns;
     static SmtpSink sink;
     static int sinkPort;
     static int closedPort;
@@ -46,7 +48,13 @@ class DeliveryFlowTest {
         sinkPort = freePort();
         closedPort = freePort();
         sink = new SmtpSink(sinkPort);
+        // The allow entries below count for senders SPF authenticates: their domains allow loopback.
+        checksDns = TestDnsServer.start()
+            .txt("remote.example", "v=spf1 ip4:127.0.0.1 -all")
+            .txt("local.test", "v=spf1 ip4:127.0.0.1 -all")
+            .txt("portcullis.test", "v=spf1 ip4:127.0.0.1 -all");
         server = new DeliveryTestServer(dir.resolve("server"), Map.of(
+                "PORTCULLIS_CHECKS_DNS", "127.0.0.1:" + checksDns.port(),
                 "PORTCULLIS_RELAY_NETWORKS", "192.0.2.0/24",
                 "PORTCULLIS_DOWNSTREAM", "127.0.0.1:" + sinkPort,
                 "PORTCULLIS_DELIVERY_MODE", "forward",
@@ -72,6 +80,7 @@ class DeliveryFlowTest {
     static void stop() throws Exception {
         sink.close();
         server.close();
+        checksDns.close();
     }
 
     @AfterEach

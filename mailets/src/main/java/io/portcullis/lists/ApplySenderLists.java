@@ -179,7 +179,8 @@ public class ApplySenderLists extends GenericMailet {
      * The senders an allow entry may match: on mail from the Internet, the envelope sender when SPF passes for its
      * domain, and the From address (only when the message has exactly one) when a verified DKIM signature or
      * the SPF pass is aligned with its domain (relaxed DMARC alignment: what a DMARC pass needs at least). Mail
-     * of authenticated users and relay networks needs no more than its session.
+     * of authenticated users and relay networks needs no more than its session, nor does mail a mailet of the
+     * gateway itself sent (its notices and delivery status notifications).
      */
     private final class Identities {
         private final Mail mail;
@@ -197,7 +198,8 @@ public class ApplySenderLists extends GenericMailet {
             List<String> result = new ArrayList<>();
             Optional<String> envelope = mail.getMaybeSender().asOptional().map(sender -> sender.asString().toLowerCase(Locale.ROOT));
             Optional<String> from = singleFrom();
-            if (Direction.of(mail).orElseGet(() -> Direction.detect(mail)) == Direction.OUTBOUND) {
+            boolean sentByGateway = mail.getAttribute(Mail.SENT_BY_MAILET_ATTRIBUTE.getName()).isPresent();
+            if (sentByGateway || Direction.of(mail).orElseGet(() -> Direction.detect(mail)) == Direction.OUTBOUND) {
                 envelope.ifPresent(result::add);
                 from.ifPresent(result::add);
                 authenticated = result;
