@@ -31,6 +31,8 @@ import org.apache.mailet.Mail;
 public final class MessageContent {
     /** How much of each attachment is read for magic bytes and test strings. */
     public static final int MAX_ATTACHMENT_BYTES = 1 << 20;
+    /** How much of an attachment that is a ZIP archive is kept whole, so that its directory (at the end) can be read. */
+    public static final int MAX_ARCHIVE_BYTES = 64 << 20;
     /**
      * How much of each text part (characters) is searched for links: anchors in the HTML as sent, bare URLs in the text
      * as a reader sees it. Links further into a part are not looked at (nor looked up in URI blocklists).
@@ -44,7 +46,20 @@ public final class MessageContent {
     public record TextPart(String text, boolean html) {
     }
 
-    public record Attachment(String filename, String contentType, byte[] content) {
+    /**
+     * An attachment: its name, declared type, first {@link #MAX_ATTACHMENT_BYTES} bytes, and, when those start as a ZIP
+     * archive, the whole decoded part (at most {@link #MAX_ARCHIVE_BYTES}; null otherwise) so that the archive's
+     * directory, at its end, can be read.
+     */
+    public record Attachment(String filename, String contentType, byte[] content, byte[] archive) {
+        public Attachment(String filename, String contentType, byte[] content) {
+            this(filename, contentType, content, null);
+        }
+
+        /** Whether the archive was longer than {@link #MAX_ARCHIVE_BYTES} and is cut. */
+        public boolean archiveCut() {
+            return archive != null && archive.length > MAX_ARCHIVE_BYTES;
+        }
     }
 
     /** A link: its text as the reader sees it (empty for a bare URL) and where it goes. */
@@ -119,7 +134,15 @@ public final class MessageContent {
         }
         try (InputStream in = part.getInputStream()) {
             byte[] bytes = in.readNBytes(MAX_ATTACHMENT_BYTES);
-            attachments.add(new Attachment(filename == null ? "" : filename, baseType(part), bytes));
+            byte[] archive = null;
+            if (ArchiveNames.isZip(bytes)) {
+                // the rest too (one byte more than kept tells a cut archive): the directory is at the end
+                byte[] rest = in.readNBytes(MAX_ARCHIVE_BYTES + 1 - bytes.length);
+                archive = new byte[bytes.length + rest.length];
+                System.arraycopy(bytes, 0, archive, 0, bytes.length);
+                System.arraycopy(rest, 0, archive, bytes.length, rest.length);
+            }
+            attachments.add(new Attachment(filename == null ? "" : filename, baseType(part), bytes, archive));
         }
         if (text) {
             texts.add(new TextPart(readText(part), part.isMimeType("text/html")));

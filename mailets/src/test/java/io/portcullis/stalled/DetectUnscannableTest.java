@@ -3,6 +3,7 @@ package io.portcullis.stalled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,6 +133,30 @@ class DetectUnscannableTest {
 
         assertThat(reason(mail)).hasValueSatisfying(r -> assertThat(r).startsWith("MIME parse error: "));
         assertThat(security(mail)).isEqualTo("none");
+    }
+
+    @Test
+    void serviceShouldFlagATruncatedZipArchive() throws Exception {
+        byte[] zip = StalledSamples.zip("report.pdf", "x".repeat(20_000), "evil.exe", "MZ");
+        byte[] truncated = Arrays.copyOf(zip, zip.length / 2);
+
+        FakeMail mail = run(StalledSamples.withAttachment("cut.zip", "application/zip", truncated));
+
+        assertThat(reason(mail)).contains("ZIP archive cut.zip is truncated (no central directory)");
+        assertThat(security(mail)).isEqualTo("none");
+    }
+
+    @Test
+    void serviceShouldFlagAZipArchiveWhoseDirectoryLacksEntries() throws Exception {
+        byte[] zip = StalledSamples.zip("a.txt", "hello", "b.txt", "world");
+        // the end record announces 3 entries where the directory holds 2
+        int end = zip.length - 22;
+        zip[end + 8] = 3;
+        zip[end + 10] = 3;
+
+        FakeMail mail = run(StalledSamples.withAttachment("odd.zip", "application/zip", zip));
+
+        assertThat(reason(mail)).contains("ZIP archive odd.zip is damaged (its central directory lists 2 of 3 entries)");
     }
 
     @Test
