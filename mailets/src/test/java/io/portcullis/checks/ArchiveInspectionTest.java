@@ -179,6 +179,21 @@ class ArchiveInspectionTest {
     }
 
     @Test
+    void serviceShouldReadAnArchiveWhoseNamesAreNotUtf8() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.ISO_8859_1)) {
+            zip.putNextEntry(new ZipEntry("r\u00e9sum\u00e9.exe"));
+            zip.write(PROGRAM);
+            zip.closeEntry();
+        }
+
+        FakeMail mail = scored("cv.zip", bytes.toByteArray());
+
+        assertThat(ScoreSheet.reasons(mail)).hasSize(1);
+        assertThat(ScoreSheet.reasons(mail).get(0)).endsWith(".exe in cv.zip is a dangerous file type (.exe): +60");
+    }
+
+    @Test
     void normaliseShouldDropWhatHidesAnExtension() {
         assertThat(ArchiveNames.normalise("Evil.EXE. .")).isEqualTo("evil.exe");
         assertThat(ArchiveNames.normalise("evil\u200B.e\u00ADxe")).isEqualTo("evil.exe");
