@@ -25,6 +25,8 @@ import javax.annotation.PreDestroy;
  * included, and a caller that finds no free slot within its limit times out as well. Nothing piles up without bound.
  */
 public final class CheckRunner implements AutoCloseable {
+    /** The message of the timeout of a check that found no free thread (so it never ran). */
+    public static final String NO_FREE_THREAD = "no free check thread";
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final ScoringBudget budget;
@@ -61,7 +63,7 @@ public final class CheckRunner implements AutoCloseable {
     public List<Finding> run(Callable<List<Finding>> check, Duration limit) throws TimeoutException, ExecutionException, InterruptedException {
         long deadline = System.nanoTime() + Math.max(0, limit.toNanos());
         if (!slots.tryAcquire(Math.max(0, limit.toNanos()), TimeUnit.NANOSECONDS)) {
-            throw new TimeoutException("no free check thread");
+            throw new TimeoutException(NO_FREE_THREAD);
         }
         // exactly one of the task (when it starts) and the canceller (when it never started) gives the slot back
         AtomicBoolean claimed = new AtomicBoolean();

@@ -169,9 +169,11 @@ public class ScoreFilter extends GenericMailet {
         try {
             findings = runner.run(() -> check.evaluate(mail), Duration.ofMillis(remaining));
         } catch (TimeoutException e) {
-            LOGGER.warn("Check {} took too long on mail {} and was stopped: scoring budget {} used up", definition.name(), mail.getName(),
-                budget.describe());
-            findings = List.of(Finding.couldNotRun("check " + definition.name() + " took too long and was stopped"
+            boolean neverRan = CheckRunner.NO_FREE_THREAD.equals(e.getMessage());
+            LOGGER.warn("Check {} took too long on mail {}{}: scoring budget {} used up", definition.name(), mail.getName(),
+                neverRan ? " waiting for a free check thread" : " and was stopped", budget.describe());
+            findings = List.of(Finding.couldNotRun("check " + definition.name() + " took too long"
+                + (neverRan ? " waiting for a free check thread (all " + budget.threads() + " busy)" : " and was stopped")
                 + " (scoring budget " + budget.describe() + " used up)"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -119,7 +119,7 @@ class ScoringBudgetTest {
             assertThat(single.running()).isEqualTo(1);
 
             assertThatThrownBy(() -> single.run(List::of, Duration.ofMillis(200))).isInstanceOf(TimeoutException.class)
-                .hasMessage("no free check thread");
+                .hasMessage(CheckRunner.NO_FREE_THREAD);
 
             release.countDown();
             long deadline = System.nanoTime() + BOUND.toNanos();
