@@ -1,5 +1,6 @@
 package io.portcullis.checks;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -133,11 +134,11 @@ public final class MessageContent {
             return;
         }
         try (InputStream in = part.getInputStream()) {
-            byte[] bytes = in.readNBytes(MAX_ATTACHMENT_BYTES);
+            byte[] bytes = readUpTo(in, MAX_ATTACHMENT_BYTES);
             byte[] archive = null;
             if (ArchiveNames.isZip(bytes)) {
                 // the rest too (one byte more than kept tells a cut archive): the directory is at the end
-                byte[] rest = in.readNBytes(MAX_ARCHIVE_BYTES + 1 - bytes.length);
+                byte[] rest = readUpTo(in, MAX_ARCHIVE_BYTES + 1 - bytes.length);
                 archive = new byte[bytes.length + rest.length];
                 System.arraycopy(bytes, 0, archive, 0, bytes.length);
                 System.arraycopy(rest, 0, archive, bytes.length, rest.length);
@@ -147,6 +148,35 @@ public final class MessageContent {
         if (text) {
             texts.add(new TextPart(readText(part), part.isMimeType("text/html")));
         }
+    }
+
+    /**
+     * At most {@code max} bytes of {@code in}, up to its end. Unlike {@link InputStream#readNBytes(int)}, a read that
+     * gives 0 bytes is not taken for the end: JavaMail's base64 decoder gives 0 at some line ends, which cut every
+     * base64 attachment after its first 8 KiB.
+     */
+    static byte[] readUpTo(InputStream in, int max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 64 * 1024));
+        byte[] buffer = new byte[64 * 1024];
+        int total = 0;
+        while (total < max) {
+            int n = in.read(buffer, 0, Math.min(buffer.length, max - total));
+            if (n < 0) {
+                break;
+            }
+            if (n == 0) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                out.write(b);
+                total++;
+                continue;
+            }
+            out.write(buffer, 0, n);
+            total += n;
+        }
+        return out.toByteArray();
     }
 
     private static String disposition(Part part) {
@@ -192,7 +222,7 @@ public final class MessageContent {
             // unknown charset: fall through to the raw bytes
         }
         try (InputStream in = part.getInputStream()) {
-            return new String(in.readNBytes(8 * MAX_ATTACHMENT_BYTES), StandardCharsets.UTF_8);
+            return new String(readUpTo(in, 8 * MAX_ATTACHMENT_BYTES), StandardCharsets.UTF_8);
         }
     }
 

@@ -147,7 +147,16 @@ public final class UnscannableDetector {
             int total = 0;
             int n;
             boolean decided = !containersOnly;
-            while ((n = in.read(buffer)) > 0) {
+            // a read of 0 bytes is not the end: JavaMail's base64 decoder gives 0 at some line ends
+            while ((n = in.read(buffer)) >= 0) {
+                if (n == 0) {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    buffer[0] = (byte) b;
+                    n = 1;
+                }
                 int keep = Math.min(n, max - total);
                 if (keep > 0) {
                     out.write(buffer, 0, keep);

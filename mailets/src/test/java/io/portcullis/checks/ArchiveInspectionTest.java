@@ -3,9 +3,11 @@ package io.portcullis.checks;
 import static io.portcullis.checks.MessageChecksTest.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Properties;
 import java.util.Random;
 import java.util.zip.CRC32;
@@ -94,6 +96,31 @@ class ArchiveInspectionTest {
 
         assertThat(ScoreSheet.reasons(mail)).containsExactly("attachment evil.exe in holiday-photos.zip is a dangerous file type (.exe): +60");
         assertThat(ScoreSheet.score(mail)).isEqualTo(60);
+    }
+
+    /** The message as the server has it: parsed from its raw bytes, the attachment in base64 lines of 76 characters. */
+    static FakeMail parsedWithAttachment(String filename, byte[] content) throws Exception {
+        String base64 = Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(content);
+        String raw = "From: alice@sender.example\r\nTo: bob@portcullis.test\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+            + "--b1\r\nContent-Type: application/zip; name=\"" + filename + "\"\r\nContent-Transfer-Encoding: base64\r\n"
+            + "Content-Disposition: attachment; filename=\"" + filename + "\"\r\n\r\n" + base64 + "\r\n--b1--\r\n";
+        MimeMessage message = new MimeMessage(Session.getDefaultInstance(new Properties()),
+            new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII)));
+        return FakeMail.builder().name("m").sender("alice@sender.example").recipient("bob@portcullis.test").mimeMessage(message).build();
+    }
+
+    @Test
+    void serviceShouldReadTheWholeArchiveOfAParsedBase64Part() throws Exception {
+        byte[] archive = zip(true, "filler.bin", filler(), "evil.exe", PROGRAM);
+        FakeMail mail = parsedWithAttachment("holiday-photos.zip", archive);
+
+        MessageContent.Attachment attachment = MessageContent.of(mail).attachments().get(0);
+        filter("check", "attachments").service(mail);
+
+        assertThat(attachment.content()).hasSize(MessageContent.MAX_ATTACHMENT_BYTES);
+        assertThat(attachment.archive()).isEqualTo(archive);
+        assertThat(ScoreSheet.reasons(mail)).containsExactly("attachment evil.exe in holiday-photos.zip is a dangerous file type (.exe): +60");
     }
 
     @Test
