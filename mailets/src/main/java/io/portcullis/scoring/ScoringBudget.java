@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.james.util.DurationParser;
+
+import io.portcullis.store.KnownKeys;
 
 /**
  * How long the checks of one message may take together, and how many checks may run at once. Read from
@@ -21,6 +24,9 @@ import org.apache.james.util.DurationParser;
 public record ScoringBudget(Duration perMessage, int threads) {
     public static final String BUDGET = "scoring.budget";
     public static final String THREADS = "scoring.threads";
+    public static final String PREFIX = "scoring.";
+    /** Every key read; any other {@code scoring.*} key is refused. */
+    public static final Set<String> KEYS = Set.of(BUDGET, THREADS);
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(20);
     public static final int DEFAULT_THREADS = 64;
     private static final Duration MIN_BUDGET = Duration.ofMillis(100);
@@ -40,6 +46,7 @@ public record ScoringBudget(Duration perMessage, int threads) {
     }
 
     public static ScoringBudget from(Properties properties) {
+        KnownKeys.refuseUnknown(properties, PREFIX, KEYS);
         Duration budget = value(properties, BUDGET).map(ScoringBudget::budget).orElse(DEFAULT_BUDGET);
         int threads = value(properties, THREADS).map(ScoringBudget::threads).orElse(DEFAULT_THREADS);
         return new ScoringBudget(budget, threads);
