@@ -48,6 +48,10 @@ public record StorageConfiguration(long minFreeBytes, double messageSizeFactor, 
             || Double.isNaN(messageSizeFactor) || Double.isNaN(queuedFactor)) {
             throw new IllegalArgumentException("storage thresholds must not be negative");
         }
+        if (spoolMinFreeBytes > 0 && spoolMinFreeBytes >= minFreeBytes) {
+            throw new IllegalArgumentException("portcullis.properties: " + SPOOL_MIN_FREE + " has invalid value '" + spoolMinFreeBytes
+                + "': expected less than " + MIN_FREE + " (" + minFreeBytes + " bytes), or SMTP would accept mail the spooler does not process");
+        }
         if (checkInterval.isNegative()) {
             throw new IllegalArgumentException("storage.checkInterval must not be negative");
         }
