@@ -43,6 +43,9 @@ public class RetryOnStorageFailure extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(RetryOnStorageFailure.class);
 
     public static final List<Parameter> PARAMETERS = List.of(
+        Parameter.optional("processor", "", "the processor the mail is retried in; empty: the one it started from when the spooler "
+            + "took it (for a copy James's LocalDelivery makes of the recipients it could not store, give the processor of LocalDelivery, "
+            + "e.g. `deliver`)"),
         Parameter.optional("delay", "30s", "how long the mail waits in the spool before it is processed again (a duration, "
             + "e.g. `30s`, `2m`); the spooler also waits while a filesystem is below `storage.spoolMinFree`"),
         Parameter.optional("onMailetException", "propagate", "James's own setting; keep `propagate` so that a mail the spool "
@@ -53,6 +56,7 @@ public class RetryOnStorageFailure extends GenericMailet {
 
     private final StorageGuard guard;
     private final MailQueueFactory<?> queues;
+    private Optional<String> processor;
     private Duration delay;
     private MailQueue spool;
 
@@ -65,6 +69,7 @@ public class RetryOnStorageFailure extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         MailetParameters parameters = MailetParameters.parse(getMailetConfig(), PARAMETERS);
+        processor = parameters.optionalString("processor");
         delay = parameters.duration("delay", ChronoUnit.SECONDS);
         parameters.oneOf("onMailetException", List.of("propagate", "error", "ignore"));
         spool = queues.createQueue(MailQueueFactory.SPOOL);
@@ -79,8 +84,8 @@ public class RetryOnStorageFailure extends GenericMailet {
         if (storageCause.isEmpty()) {
             return;
         }
-        String state = mail.getAttribute(PortcullisAttributes.SPOOL_STATE).map(Attribute::getValue).map(AttributeValue::value)
-            .filter(String.class::isInstance).map(String.class::cast).orElse(Mail.DEFAULT);
+        String state = processor.orElseGet(() -> mail.getAttribute(PortcullisAttributes.SPOOL_STATE).map(Attribute::getValue)
+            .map(AttributeValue::value).filter(String.class::isInstance).map(String.class::cast).orElse(Mail.DEFAULT));
         int retries = mail.getAttribute(PortcullisAttributes.STORAGE_RETRIES).flatMap(a -> a.getValue().valueAs(Integer.class)).orElse(0) + 1;
         mail.removeAttribute(Mail.MAILET_ERROR);
         mail.setAttribute(new Attribute(PortcullisAttributes.STORAGE_RETRIES, AttributeValue.of(retries)));

@@ -105,4 +105,18 @@ class RetryOnStorageFailureTest {
         assertThat(mail.getState()).isEqualTo(Mail.GHOST);
         assertThat(spool().getSize()).isEqualTo(1);
     }
+
+    @Test
+    void serviceShouldRetryInTheConfiguredProcessorTheCopyLocalDeliverySendsWhenTheDiskIsLow() throws Exception {
+        StorageGuard full = new StorageGuard(new StorageConfiguration(1L << 60, 0, 0, 0, Duration.ZERO), List.of(dir), List.of(), System::nanoTime);
+        RetryOnStorageFailure retry = new RetryOnStorageFailure(full, queues);
+        retry.init(FakeMailetConfig.builder().mailetName("RetryOnStorageFailure").setProperty("processor", "deliver").build());
+        FakeMail copy = FakeMail.builder().name("error-m1").state("local-delivery-error").recipient("bob@acme.test").build();
+        copy.setAttribute(new Attribute(PortcullisAttributes.SPOOL_STATE, AttributeValue.of("root")));
+
+        retry.service(copy);
+
+        assertThat(copy.getState()).isEqualTo(Mail.GHOST);
+        assertThat(spool().browse().next().getMail().getState()).isEqualTo("deliver");
+    }
 }
