@@ -64,11 +64,11 @@ class DiskFullIT {
     Path dir;
 
     record RoundResult(int round, boolean guarded, int acknowledged, int refused, Map<String, Integer> refusalCodes, int found,
-                       int intact, int errorRepository, List<String> missing) {
+                       int intact, int errorRepository, List<String> missing, List<String> problems) {
         String line() {
-            return String.format("round %d (%s): %d acknowledged, %d refused %s, %d found over IMAP (%d intact), %d in the error repository%s",
+            return String.format("round %d (%s): %d acknowledged, %d refused %s, %d found over IMAP (%d intact), %d in the error repository%s%s",
                 round, guarded ? "guarded" : "unguarded", acknowledged, refused, refusalCodes, found, intact, errorRepository,
-                missing.isEmpty() ? "" : ", missing " + missing);
+                missing.isEmpty() ? "" : ", missing " + missing, problems.isEmpty() ? "" : ", IMAP problems " + problems);
         }
     }
 
@@ -183,6 +183,7 @@ class DiskFullIT {
     private RoundResult verify(DistributionProcess server, int round, boolean guarded, Set<String> acknowledged, Map<String, Integer> codes,
                                int refused, Path var) throws Exception {
         Map<String, Boolean> found = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
         Instant deadline = Instant.now().plusSeconds(120);
         try (Imap imap = new Imap(server.port("IMAP"))) {
             long count = 0;
@@ -203,14 +204,27 @@ class DiskFullIT {
                 if (subject != null && subject.find()) {
                     String name = subject.group(1);
                     boolean intact = parts.size() == 2 && parts.get(1).equals(body(name));
+                    if (!intact) {
+                        String expected = body(name);
+                        String got = parts.size() == 2 ? parts.get(1) : "";
+                        int offset = 0;
+                        while (offset < Math.min(expected.length(), got.length()) && expected.charAt(offset) == got.charAt(offset)) {
+                            offset++;
+                        }
+                        problems.add(String.format("message %d (%s): %d literals, body %d bytes, expected %d, first difference at %d",
+                            i, name, parts.size(), got.length(), expected.length(), offset));
+                    }
                     found.merge(name, intact, Boolean::logicalOr);
+                } else {
+                    problems.add(String.format("message %d: no subject in %s", i,
+                        parts.stream().map(p -> p.length() > 120 ? p.substring(0, 120) + "…(" + p.length() + " bytes)" : p).toList()));
                 }
             }
         }
         List<String> missing = acknowledged.stream().filter(s -> !found.containsKey(s)).sorted().toList();
         int intact = (int) acknowledged.stream().filter(s -> found.getOrDefault(s, false)).count();
         return new RoundResult(round, guarded, acknowledged.size(), refused, new TreeMap<>(codes), found.size(), intact,
-            errorRepositoryCount(var), missing);
+            errorRepositoryCount(var), missing, problems);
     }
 
     /** A minimal IMAP client that reads literals byte for byte: a malformed FETCH response fails the check. */
