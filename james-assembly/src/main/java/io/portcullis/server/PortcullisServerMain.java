@@ -33,6 +33,7 @@ import io.portcullis.guice.DeliveryQueueObservationModule;
 import io.portcullis.guice.QuarantineModule;
 import io.portcullis.guice.ReportModule;
 import io.portcullis.guice.ScoringModule;
+import io.portcullis.guice.StorageModule;
 import io.portcullis.guice.TrackingModule;
 import io.portcullis.server.domains.InitialDomainsModule;
 import io.portcullis.server.persistence.JpaDataModule;
@@ -86,7 +87,8 @@ public class PortcullisServerMain implements JamesServerMain {
         new ScoringModule(),
         new QuarantineModule(),
         new ReportModule(),
-        new DeliveryModule());
+        new DeliveryModule(),
+        new StorageModule());
 
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();

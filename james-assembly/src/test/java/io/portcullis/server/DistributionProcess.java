@@ -11,6 +11,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+
 /**
  * The packaged distribution ({@code james-assembly/target/portcullis-<version>/portcullis}, built by
  * {@code mvn package}) run as a separate process through its own start script, in a fresh home made of
@@ -79,6 +82,11 @@ public final class DistributionProcess implements AutoCloseable {
 
     public int port(String name) {
         return Integer.parseInt(environment.get("PORTCULLIS_" + name + "_PORT"));
+    }
+
+    /** A request to this server's WebAdmin, with whatever it needs to be let in. */
+    public RequestSpecification webAdmin() {
+        return RestAssured.given().port(port("WEBADMIN")).baseUri("http://127.0.0.1");
     }
 
     public Path home() {
