@@ -5,9 +5,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.james.util.DurationParser;
 import org.apache.james.util.Size;
+
+import io.portcullis.store.KnownKeys;
 
 /**
  * The free-space thresholds of {@link StorageGuard}, from {@code conf/portcullis.properties}:
@@ -33,6 +36,9 @@ public record StorageConfiguration(long minFreeBytes, double messageSizeFactor, 
     public static final String QUEUED_FACTOR = "storage.queuedFactor";
     public static final String SPOOL_MIN_FREE = "storage.spoolMinFree";
     public static final String CHECK_INTERVAL = "storage.checkInterval";
+    public static final String PREFIX = "storage.";
+    /** Every key read; any other {@code storage.*} key is refused. */
+    public static final Set<String> KEYS = Set.of(MIN_FREE, MESSAGE_SIZE_FACTOR, QUEUED_FACTOR, SPOOL_MIN_FREE, CHECK_INTERVAL);
 
     public static final long DEFAULT_MIN_FREE = 100L * 1024 * 1024;
     public static final double DEFAULT_MESSAGE_SIZE_FACTOR = 2;
@@ -63,13 +69,7 @@ public record StorageConfiguration(long minFreeBytes, double messageSizeFactor, 
     }
 
     public static StorageConfiguration from(Properties properties) {
-        for (String key : properties.stringPropertyNames()) {
-            if (key.startsWith("storage.") && !key.equals(MIN_FREE) && !key.equals(MESSAGE_SIZE_FACTOR) && !key.equals(QUEUED_FACTOR)
-                && !key.equals(SPOOL_MIN_FREE) && !key.equals(CHECK_INTERVAL)) {
-                throw new IllegalArgumentException("portcullis.properties: unknown key " + key + " (allowed: " + MIN_FREE + ", "
-                    + MESSAGE_SIZE_FACTOR + ", " + QUEUED_FACTOR + ", " + SPOOL_MIN_FREE + ", " + CHECK_INTERVAL + ")");
-            }
-        }
+        KnownKeys.refuseUnknown(properties, PREFIX, KEYS);
         return new StorageConfiguration(
             value(properties, MIN_FREE).map(v -> size(MIN_FREE, v)).orElse(DEFAULT_MIN_FREE),
             value(properties, MESSAGE_SIZE_FACTOR).map(v -> factor(MESSAGE_SIZE_FACTOR, v)).orElse(DEFAULT_MESSAGE_SIZE_FACTOR),

@@ -66,6 +66,6 @@ class StorageConfigurationTest {
     @Test
     void fromShouldRefuseAnUnknownStorageKey() {
         assertThatThrownBy(() -> StorageConfiguration.from(properties("storage.minfree", "10m")))
-            .hasMessageContaining("unknown key storage.minfree");
+            .hasMessageContaining("unknown key 'storage.minfree'");
     }
 }
