@@ -35,7 +35,7 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * Recipient verification as shipped (conf/delivery.properties untouched): a forward domain asks the downstream
- * server at RCPT time. The downstream is a real SMTP server (SubEtha SMTP) scripted to refuse {@code nobody@} with
+ * server at RCPT time. The downstream is a real SMTP server (SubEtha SMTP) scripted to refuse {@code nobody*@} with
  * 550; it is also the smarthost, so a bounce the gateway sent would land there too. Loopback is outside the relay
  * networks: the test client is the Internet, sending with a forged sender.
  */
@@ -50,7 +50,7 @@ class RecipientVerificationFlowTest {
     Downstream downstream;
 
     /**
-     * The downstream "corporate" server: refuses {@code nobody@<any domain>} at RCPT with 550 5.1.1, accepts any
+     * The downstream "corporate" server: refuses {@code nobody*@<any domain>} at RCPT with 550 5.1.1, accepts any
      * other recipient, keeps what it received (envelope and content) and counts the RCPT commands it was sent.
      */
     static final class Downstream implements AutoCloseable {
@@ -79,7 +79,7 @@ class RecipientVerificationFlowTest {
                 @Override
                 public void recipient(String recipient) throws RejectException {
                     rcpts.incrementAndGet();
-                    if (recipient.toLowerCase(Locale.ROOT).startsWith("nobody@")) {
+                    if (recipient.toLowerCase(Locale.ROOT).startsWith("nobody")) {
                         throw new RejectException(550, "5.1.1 <" + recipient + ">: Recipient address rejected: User unknown");
                     }
                     envelope.append("RCPT TO:<").append(recipient).append(">\n");
@@ -169,11 +169,11 @@ class RecipientVerificationFlowTest {
     @Test
     void answersShouldBeCachedSoTheDownstreamIsNotAskedForEveryMessage() throws Exception {
         downstream = new Downstream(downstreamPort);
-        assertThat(rcpt("nobody@acme.test")).isEqualTo(550);
+        assertThat(rcpt("nobody.cached@acme.test")).isEqualTo(550);
         assertThat(rcpt("cached@acme.test")).isEqualTo(250);
         int asked = downstream.rcpts.get();
 
-        assertThat(rcpt("nobody@acme.test")).isEqualTo(550);
+        assertThat(rcpt("nobody.cached@acme.test")).isEqualTo(550);
         assertThat(rcpt("CACHED@acme.test")).isEqualTo(250);
 
         assertThat(downstream.rcpts.get()).isEqualTo(asked);
@@ -185,7 +185,7 @@ class RecipientVerificationFlowTest {
         try {
             assertThat(client.mail("<" + FORGED_SENDER + ">")).isEqualTo(SMTPReply.ACTION_OK);
             assertThat(client.rcpt("<unverified@acme.test>")).isEqualTo(451);
-            assertThat(client.getReplyString()).contains("4.4.3");
+            assertThat(client.getReplyString()).startsWith("451 4.4.").contains("unverified@acme.test");
         } finally {
             client.disconnect();
         }
