@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -380,10 +381,11 @@ public class ReportService {
             message.setHeader("Auto-Submitted", "auto-generated");
             message.setText(view.claims().recipient() + " asks for the release of a message held in the "
                 + view.entry().message().area() + " area.\n\nEntry: " + view.entry().entryId()
-                + "\nSender: " + view.entry().message().sender()
-                + "\nSubject: " + view.entry().message().subject().orElse("(no subject)")
+                + "\nSender: " + ReportRenderer.clean(view.entry().message().sender(), ReportRenderer.MAX_SENDER)
+                + "\nSubject: " + ReportRenderer.clean(view.entry().message().subject().orElse("(no subject)"), ReportRenderer.MAX_SUBJECT)
                 + "\nScore: " + view.entry().message().score().map(String::valueOf).orElse("-")
-                + "\nReasons: " + String.join("; ", view.entry().message().reasons())
+                + "\nReasons: " + view.entry().message().reasons().stream().limit(20)
+                    .map(r -> ReportRenderer.clean(r, ReportRenderer.MAX_REASON)).collect(Collectors.joining("; "))
                 + "\n\nRelease it with POST /portcullis/quarantine/" + view.entry().entryId() + "?action=release if appropriate.\n", "UTF-8");
             sink.send(context.getPostmaster(), admin, message);
         } catch (MessagingException e) {
