@@ -41,7 +41,7 @@ import io.portcullis.server.DistributionProcess;
 public final class Gateway implements AutoCloseable {
     public enum SetUp { BASELINE, FULL }
 
-    private static final Pattern PORTCULLIS_HANDLER = Pattern.compile("\\s*<handler class=\"io\\.portcullis\\.[^\"]+\"/>");
+    private static final Pattern PORTCULLIS_HANDLER = Pattern.compile("\\s*<handler class=\"io\\.portcullis\\.[^\"]+\"(?:/>|>.*?</handler>)", Pattern.DOTALL);
     private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^Message-ID: <([^@>]+)@load\\.example>");
     private static final Pattern SUBJECT_ID = Pattern.compile("\\[([^\\]]+)\\]");
     private static final ObjectMapper JSON = new ObjectMapper();
