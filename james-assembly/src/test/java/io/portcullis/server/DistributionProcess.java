@@ -128,13 +128,33 @@ public final class DistributionProcess implements AutoCloseable {
 
     private boolean webAdminAnswers() {
         try {
+            if (!Files.exists(tokenFile())) {
+                return false;
+            }
             HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port("WEBADMIN") + "/domains").toURL().openConnection();
+            connection.setRequestProperty("Authorization", authorization());
             connection.setConnectTimeout(500);
             connection.setReadTimeout(2000);
             return connection.getResponseCode() == 200;
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The server's {@code var/webadmin.token}: under {@code PORTCULLIS_VAR_DIR} when set, else {@code var/} of the home. */
+    public Path tokenFile() {
+        String var = environment.get("PORTCULLIS_VAR_DIR");
+        return (var != null && !var.isBlank() ? Path.of(var) : home.resolve("var")).resolve("webadmin.token");
+    }
+
+    /** The admin token the server created at its first start. */
+    public String adminToken() throws IOException {
+        return Files.readString(tokenFile()).strip();
+    }
+
+    /** The {@code Authorization} header value WebAdmin wants. */
+    public String authorization() throws IOException {
+        return "Bearer " + adminToken();
     }
 
     public long pid() {
