@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
@@ -84,9 +85,17 @@ public final class DistributionProcess implements AutoCloseable {
         return Integer.parseInt(environment.get("PORTCULLIS_" + name + "_PORT"));
     }
 
-    /** A request to this server's WebAdmin, with whatever it needs to be let in. */
+    /** A request to this server's WebAdmin, with whatever it needs to be let in (the admin token, once started). */
     public RequestSpecification webAdmin() {
-        return RestAssured.given().port(port("WEBADMIN")).baseUri("http://127.0.0.1");
+        RequestSpecification spec = RestAssured.given().port(port("WEBADMIN")).baseUri("http://127.0.0.1");
+        if (Files.isRegularFile(tokenFile())) {
+            try {
+                spec = spec.header("Authorization", authorization());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return spec;
     }
 
     public Path home() {
