@@ -63,6 +63,8 @@ public final class PortcullisAttributes {
     public static final AttributeName DELIVERY_ATTEMPTED_AT = AttributeName.of("portcullis.delivery.attemptedAt");
     /** Why an administrator or a pending timeout returned the message (String); no delivery attempt then. */
     public static final AttributeName DELIVERY_GIVEN_UP = AttributeName.of("portcullis.delivery.givenUp");
+    /** Set on the postmaster's notice of a mail kept in the error repository (Boolean): a failing notice is never noticed again. */
+    public static final AttributeName ERROR_NOTICE = AttributeName.of("portcullis.errorNotice");
 
     private PortcullisAttributes() {
     }
