@@ -17,6 +17,8 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.portcullis.config.MailetParameters;
 import io.portcullis.config.Parameter;
@@ -27,9 +29,10 @@ import io.portcullis.store.StoredText;
  * notice naming the mail (tracking id, mail name, envelope, size, sending host, the error and where it is kept),
  * never its subject, body or attachments, and never anything to the sender. It replaces the bounce to the sender in
  * the {@code error} processor: the sender of inbound mail is usually forged, and a bounce carrying the content is
- * backscatter. A notice that itself fails is not noticed again (no loop).
+ * backscatter. A notice that itself fails is not noticed again (no loop); a notice that cannot be sent is logged, never thrown.
  */
 public class NotifyPostmasterOfError extends GenericMailet {
+    private static final Logger LOGGER = LoggerFactory.getLogger(NotifyPostmasterOfError.class);
     /** Longest error text quoted in a notice (an exception message may quote a value the sender chose). */
     public static final int MAX_ERROR = 500;
     public static final List<Parameter> PARAMETERS = List.of(
@@ -48,10 +51,19 @@ public class NotifyPostmasterOfError extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
+    public void service(Mail mail) {
         if (mail.getAttribute(PortcullisAttributes.ERROR_NOTICE).isPresent()) {
             return;
         }
+        try {
+            notify(mail);
+        } catch (MessagingException | RuntimeException e) {
+            // the mail is kept already; a failed notice must not send it round the error processor again
+            LOGGER.error("Could not send the postmaster the notice of {} kept in {}", mail.getName(), repository, e);
+        }
+    }
+
+    private void notify(Mail mail) throws MessagingException {
         MailAddress postmaster = getMailetContext().getPostmaster();
         String trackingId = mail.getAttribute(PortcullisAttributes.TRACKING_ID).map(a -> String.valueOf(a.getValue().value())).orElse("(none)");
         MimeMessage notice = new MimeMessage(Session.getDefaultInstance(new Properties()));
