@@ -56,7 +56,7 @@ class QuarantineUnparseableTest {
     @Test
     void holdShouldKeepTheRawBytesWhenAChangedMessageCannotBeWrittenAgain() throws Exception {
         String sent = nested(25);
-        MimeMessageWrapper message = new MimeMessageWrapper(new MimeMessageInputStreamSource("m1",
+        MimeMessageWrapper message = new MimeMessageWrapper(MimeMessageInputStreamSource.create("m1",
             new SharedByteArrayInputStream(sent.getBytes(StandardCharsets.ISO_8859_1))));
         message.addHeader("X-Changed", "by a mailet");
         FakeMail mail = FakeMail.builder().name("m1").sender("a@remote.example").recipients("bob@acme.test").mimeMessage(message)
