@@ -17,6 +17,7 @@ import javax.inject.Inject;
 import javax.sql.DataSource;
 
 import io.portcullis.store.GatewayStore;
+import io.portcullis.store.StoredText;
 import io.portcullis.tracking.OutboxEntry;
 import io.portcullis.tracking.TrackedEvent;
 import io.portcullis.tracking.store.TrackingOutbox;
@@ -86,20 +87,20 @@ public class DeliveryLog {
             connection.setAutoCommit(events.isEmpty());
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setTimestamp(1, Timestamp.from(attempt.at()));
-                statement.setString(2, attempt.trackingId().orElse(null));
+                statement.setString(2, attempt.trackingId().map(t -> truncate(t, 128)).orElse(null));
                 statement.setString(3, truncate(attempt.mailName(), 512));
                 statement.setString(4, truncate(attempt.sender(), 512));
                 statement.setString(5, truncate(String.join(",", attempt.recipients()), 4000));
                 statement.setInt(6, attempt.attemptNumber());
                 statement.setString(7, attempt.host().map(h -> truncate(h, 255)).orElse(null));
-                statement.setString(8, attempt.ip().orElse(null));
+                statement.setString(8, attempt.ip().map(i -> truncate(i, 64)).orElse(null));
                 statement.setString(9, attempt.tls().value());
                 if (attempt.reply().code().isPresent()) {
                     statement.setInt(10, attempt.reply().code().get());
                 } else {
                     statement.setNull(10, Types.INTEGER);
                 }
-                statement.setString(11, attempt.reply().enhancedCode().orElse(null));
+                statement.setString(11, attempt.reply().enhancedCode().map(c -> truncate(c, 16)).orElse(null));
                 statement.setString(12, truncate(attempt.reply().text(), 2000));
                 statement.setString(13, attempt.outcome().value());
                 statement.executeUpdate();
@@ -217,6 +218,6 @@ public class DeliveryLog {
     }
 
     private static String truncate(String value, int max) {
-        return value == null || value.length() <= max ? value : value.substring(0, max);
+        return StoredText.fit(value, max);
     }
 }

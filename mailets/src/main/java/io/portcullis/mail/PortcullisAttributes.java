@@ -71,6 +71,8 @@ public final class PortcullisAttributes {
     public static final AttributeName SPOOL_STATE = AttributeName.of("portcullis.storage.spoolState");
     /** Integer: how many times the processing of the mail failed for lack of storage and was put back in the spool. */
     public static final AttributeName STORAGE_RETRIES = AttributeName.of("portcullis.storage.retries");
+    /** Set on the postmaster's notice of a mail kept in the error repository (Boolean): a failing notice is never noticed again. */
+    public static final AttributeName ERROR_NOTICE = AttributeName.of("portcullis.errorNotice");
 
     private PortcullisAttributes() {
     }

@@ -3,11 +3,14 @@ package io.portcullis.quarantine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +64,7 @@ public class QuarantineService {
     public static final String SET_EXPIRY_DAYS = "Set expiry days";
     public static final String NEVER_EXPIRE = "Never expire";
     private static final int BATCH = 500;
+    private static final byte[] CRLF = {'\r', '\n'};
 
     private final QuarantineStore store;
     private final MessageTracker tracker;
@@ -142,10 +146,32 @@ public class QuarantineService {
         return days * 86_400L == retention.toSeconds() ? Long.toString(days) : String.format(java.util.Locale.ROOT, "%.2f", retention.toSeconds() / 86_400d);
     }
 
-    private static byte[] rawBytes(Mail mail) throws MessagingException {
+    /**
+     * The message's bytes. Writing a message that a mailet changed makes JavaMail parse it again (MIME parts
+     * included), which fails on exactly the mail the stalled area is for (an unterminated multipart: "Missing start
+     * boundary"): then the header lines as they are and the body as received, never parsed, are held instead.
+     */
+    static byte[] rawBytes(Mail mail) throws MessagingException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             mail.getMessage().writeTo(out);
+            return out.toByteArray();
+        } catch (IOException | MessagingException | RuntimeException unparseable) {
+            LOGGER.info("{} cannot be written as a MIME message ({}); holding its header lines and unparsed body",
+                mail.getName(), unparseable.getMessage());
+        }
+        out.reset();
+        try {
+            MimeMessage message = mail.getMessage();
+            Enumeration<String> lines = message.getAllHeaderLines();
+            while (lines.hasMoreElements()) {
+                out.write(lines.nextElement().getBytes(StandardCharsets.ISO_8859_1));
+                out.write(CRLF);
+            }
+            out.write(CRLF);
+            try (InputStream body = message.getRawInputStream()) {
+                body.transferTo(out);
+            }
         } catch (IOException e) {
             throw new MessagingException("Cannot read message " + mail.getName() + ": " + e.getMessage(), e);
         }

@@ -20,6 +20,7 @@ import javax.inject.Inject;
 import javax.sql.DataSource;
 
 import io.portcullis.store.GatewayStore;
+import io.portcullis.store.StoredText;
 import io.portcullis.tracking.OutboxEntry;
 import io.portcullis.tracking.TrackedEvent;
 import io.portcullis.tracking.store.TrackingOutbox;
@@ -115,8 +116,8 @@ public class QuarantineStore {
                     }
                     ps.setString(8, nullIfEmpty(truncate(String.join("\n", message.reasons()), 8000)));
                     ps.setString(9, nullIfEmpty(truncate(String.join("\n", message.triggeredRules()), 2000)));
-                    ps.setString(10, message.direction().orElse(null));
-                    ps.setString(11, message.messageSecurity().orElse(null));
+                    ps.setString(10, message.direction().map(s -> truncate(s, 16)).orElse(null));
+                    ps.setString(11, message.messageSecurity().map(s -> truncate(s, 16)).orElse(null));
                     ps.setString(12, message.unscannableReason().map(s -> truncate(s, 2000)).orElse(null));
                     ps.setLong(13, message.arrival().toEpochMilli());
                     ps.setLong(14, raw.length);
@@ -235,7 +236,7 @@ public class QuarantineStore {
     public boolean beginDispatch(String entryId, DispatchAction action, String processor, String actor, Instant now) throws SQLException {
         return update("UPDATE quarantine_entry SET state = 'DISPATCHING', dispatch_action = ?, dispatch_processor = ?, "
             + "actioned_by = ?, state_changed = ? WHERE entry_id = ? AND state = 'HELD'",
-            List.of(action.value(), processor, actor, now.toEpochMilli(), entryId)) == 1;
+            List.of(action.value(), truncate(processor, 128), truncate(actor, 320), now.toEpochMilli(), entryId)) == 1;
     }
 
     /** DISPATCHING → done state of its action, naming the copy that went; false when a gate or a peer did it first. */
@@ -260,7 +261,7 @@ public class QuarantineStore {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE quarantine_entry SET state = CASE dispatch_action "
             + "WHEN 'release' THEN 'RELEASED' WHEN 'retry' THEN 'RETRIED' ELSE 'FORCED' END, dispatched_copy = ?, state_changed = ? "
             + "WHERE entry_id = ? AND state = 'DISPATCHING'")) {
-            ps.setString(1, copyName);
+            ps.setString(1, truncate(copyName, 128));
             ps.setLong(2, now.toEpochMilli());
             ps.setString(3, entryId);
             return ps.executeUpdate() == 1;
@@ -307,7 +308,7 @@ public class QuarantineStore {
                 try (PreparedStatement ps = connection.prepareStatement("UPDATE quarantine_entry SET state = ?, actioned_by = ?, "
                     + "state_changed = ?, notify_pending = 0 WHERE entry_id = ? AND state = 'HELD'")) {
                     ps.setString(1, to.name());
-                    ps.setString(2, actor);
+                    ps.setString(2, truncate(actor, 320));
                     ps.setLong(3, now.toEpochMilli());
                     ps.setString(4, entryId);
                     removed = ps.executeUpdate() == 1;
@@ -431,7 +432,7 @@ public class QuarantineStore {
     }
 
     private static String truncate(String value, int max) {
-        return value.length() <= max ? value : value.substring(0, max);
+        return StoredText.fit(value, max);
     }
 
     private static String nullIfEmpty(String value) {

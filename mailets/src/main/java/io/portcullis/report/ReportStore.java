@@ -18,6 +18,7 @@ import javax.inject.Inject;
 import javax.sql.DataSource;
 
 import io.portcullis.store.GatewayStore;
+import io.portcullis.store.StoredText;
 
 /**
  * Tables of V5: used tokens, last report per recipient, allowed senders, last scheduled run; of V15: the on-demand
@@ -141,7 +142,7 @@ public class ReportStore {
     public Optional<Instant> lastReport(String recipient) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("SELECT last_report FROM report_recipient WHERE recipient = ?")) {
-            s.setString(1, recipient.toLowerCase(Locale.ROOT));
+            s.setString(1, address(recipient));
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? Optional.of(Instant.ofEpochMilli(r.getLong(1))) : Optional.empty();
             }
@@ -150,7 +151,7 @@ public class ReportStore {
 
     public void setLastReport(String recipient, Instant at) throws SQLException {
         upsert("UPDATE report_recipient SET last_report = ? WHERE recipient = ?",
-            "INSERT INTO report_recipient (last_report, recipient) VALUES (?, ?)", at, recipient.toLowerCase(Locale.ROOT));
+            "INSERT INTO report_recipient (last_report, recipient) VALUES (?, ?)", at, address(recipient));
     }
 
     public Optional<Instant> lastRun(String name) throws SQLException {
@@ -171,8 +172,8 @@ public class ReportStore {
     public void allowSender(String recipient, String sender, Instant at) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("INSERT INTO report_allowed_sender (recipient, sender, created) VALUES (?, ?, ?)")) {
-            s.setString(1, recipient.toLowerCase(Locale.ROOT));
-            s.setString(2, sender.toLowerCase(Locale.ROOT));
+            s.setString(1, address(recipient));
+            s.setString(2, address(sender));
             s.setLong(3, at.toEpochMilli());
             s.executeUpdate();
         } catch (SQLException e) {
@@ -180,12 +181,12 @@ public class ReportStore {
                 throw e;
             }
         } finally {
-            allowed.remove(recipient.toLowerCase(Locale.ROOT));
+            allowed.remove(address(recipient));
         }
     }
 
     public boolean isAllowed(String recipient, String sender) throws SQLException {
-        String key = recipient.toLowerCase(Locale.ROOT);
+        String key = address(recipient);
         Allowed known = allowed.get(key);
         long now = System.nanoTime();
         if (known == null || now - known.readAt() > ALLOWED_CACHE_NANOS) {
@@ -196,7 +197,7 @@ public class ReportStore {
             }
             allowed.put(key, known);
         }
-        return known.senders().contains(sender.toLowerCase(Locale.ROOT));
+        return known.senders().contains(address(sender));
     }
 
     private Set<String> readAllowed(String recipient) throws SQLException {
@@ -243,5 +244,10 @@ public class ReportStore {
                 s.executeUpdate();
             }
         }
+    }
+
+    /** An address as the report tables key it: lower-cased and fitted to their {@code VARCHAR(320)} (V5), in writes and reads alike. */
+    private static String address(String address) {
+        return StoredText.fit(address.toLowerCase(Locale.ROOT), 320);
     }
 }

@@ -26,6 +26,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.portcullis.store.CsvCells;
 import io.portcullis.tracking.store.MessageDetail;
 import io.portcullis.tracking.store.Periods;
 import io.portcullis.tracking.store.SearchCriteria;
@@ -210,10 +211,10 @@ public class TrackingRoutes implements Routes {
             CSVPrinter printer = new CSVPrinter(writer, CSVFormat.RFC4180.builder().setHeader(CSV_COLUMNS.toArray(String[]::new)).build());
             long rows = dao.stream(criteria, csvMaxRows, m -> {
                 try {
-                    printer.printRecord(m.firstSeen().toString(), m.lastEvent().map(t -> t.label()).orElse(""), m.trackingId(),
+                    printer.printRecord(CsvCells.cells(m.firstSeen().toString(), m.lastEvent().map(t -> t.label()).orElse(""), m.trackingId(),
                         m.messageId().orElse(""), m.node(), m.sender(), String.join(", ", m.recipients()), m.subject().orElse(""),
                         m.status().name().toLowerCase(Locale.ROOT), m.outcome().orElse(""), m.rejectReason().orElse(""),
-                        String.join(", ", m.attachments()), m.messageSecurity(), m.tls() ? "TLS" : "None");
+                        String.join(", ", m.attachments()), m.messageSecurity(), m.tls() ? "TLS" : "None"));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

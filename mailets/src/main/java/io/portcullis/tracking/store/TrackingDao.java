@@ -24,6 +24,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.portcullis.store.StoredText;
 import io.portcullis.tracking.EventType;
 import io.portcullis.tracking.MessageInfo;
 import io.portcullis.tracking.MessageStatus;
@@ -105,6 +106,8 @@ public class TrackingDao {
         vocabulary.confirm(words);
     }
 
+    /** Size of the {@code info} columns of tracking_event and tracking_outbox (V2, V12). */
+    static final int INFO_MAX = 8000;
     private static final String UPDATE_SET = "UPDATE tracking_message SET last_update = ?, last_event = ?, status = COALESCE(?, status), "
         + "action = COALESCE(?, action), outcome = COALESCE(?, outcome), reject_reason = COALESCE(?, reject_reason) WHERE tracking_id = ?";
 
@@ -216,8 +219,8 @@ public class TrackingDao {
         // What the event carries fills in what the message information lacks (e.g. an SMTP-stage refusal).
         List<String> recipients = info.recipients().isEmpty()
             ? split(e.info().get(TrackingInfo.RECIPIENTS)) : info.recipients();
-        recipients = recipients.stream().map(r -> r.trim().toLowerCase(Locale.ROOT)).filter(r -> !r.isEmpty()).distinct()
-            .map(r -> truncate(r, 320)).collect(Collectors.toList());
+        recipients = recipients.stream().map(r -> r.trim().toLowerCase(Locale.ROOT)).filter(r -> !r.isEmpty())
+            .map(r -> truncate(r, 320)).distinct().collect(Collectors.toList()); // distinct once cut: the key of tracking_recipient
         List<String> attachments = info.attachments().isEmpty() ? split(e.info().get(TrackingInfo.ATTACHMENTS)) : info.attachments();
         Optional<String> sendingHost = info.sendingHost().or(() -> Optional.ofNullable(e.info().get(TrackingInfo.SENDING_HOST)));
         String sender = info.sender().map(s -> s.trim().toLowerCase(Locale.ROOT)).orElse("");
@@ -322,8 +325,9 @@ public class TrackingDao {
         return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toList());
     }
 
+    /** {@code value} made to fit a {@code VARCHAR(max)} column ({@link StoredText#fit}). */
     static String truncate(String value, int max) {
-        return value.length() <= max ? value : value.substring(0, max);
+        return StoredText.fit(value, max);
     }
 
     private static void setNullable(PreparedStatement statement, int index, Optional<String> value) throws SQLException {
@@ -334,13 +338,9 @@ public class TrackingDao {
         }
     }
 
+    /** The additional information as JSON for the {@code info VARCHAR(8000)} columns, cut after escaping so it always fits. */
     static String toJson(Map<String, String> info) {
-        try {
-            String json = JSON.writeValueAsString(new LinkedHashMap<>(info));
-            return truncate(json, 8000).length() == json.length() ? json : JSON.writeValueAsString(Map.of("truncated", truncate(json, 7000)));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return StoredText.fitJson(info, INFO_MAX);
     }
 
     static Map<String, String> fromJson(String json) {
