@@ -11,6 +11,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
 /**
  * The packaged distribution ({@code james-assembly/target/portcullis-<version>/portcullis}, built by
  * {@code mvn package}) run as a separate process through its own start script, in a fresh home made of
@@ -83,6 +88,15 @@ public final class DistributionProcess implements AutoCloseable {
 
     public Path home() {
         return home;
+    }
+
+    /** A request to this server's WebAdmin on loopback. */
+    public RequestSpecification webAdmin() {
+        return RestAssured.given(new RequestSpecBuilder()
+            .setBaseUri("http://127.0.0.1")
+            .setPort(port("WEBADMIN"))
+            .setContentType(ContentType.JSON)
+            .build());
     }
 
     /** Starts the script and waits until WebAdmin answers; returns the start-up time. */
