@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 
 import org.apache.james.utils.TestIMAPClient;
 
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -136,7 +137,8 @@ public final class CorpusAudit {
                 .then().statusCode(200).extract().jsonPath().getList("$");
             List<String> mails = new ArrayList<>();
             for (String key : keys) {
-                Response detail = webAdmin.get().urlEncodingEnabled(false).get("/mailRepositories/" + path + "/mails/" + encode(key));
+                Response detail = webAdmin.get().urlEncodingEnabled(false).accept(ContentType.JSON)
+                    .get("/mailRepositories/" + path + "/mails/" + encode(key));
                 if (detail.statusCode() == 200) {
                     JsonPath mail = detail.jsonPath();
                     mails.add(String.valueOf(mail.getString("sender")).toLowerCase(Locale.ROOT) + " | " + mail.getString("error"));
@@ -171,6 +173,14 @@ public final class CorpusAudit {
             }
         }
         return received == null || done == null ? null : Duration.between(received, done);
+    }
+
+    private Duration timeOrNull(String trackingId) {
+        try {
+            return processingTime(trackingId);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The verdict on one corpus run. */
@@ -245,7 +255,7 @@ public final class CorpusAudit {
             counts.merge(statuses.contains("delivered") ? "delivered" : "held " + quarantined.get(sender), 1, Integer::sum);
             if (withTimings) {
                 for (Map<String, Object> record : records) {
-                    Duration took = processingTime(String.valueOf(record.get("trackingId")));
+                    Duration took = timeOrNull(String.valueOf(record.get("trackingId")));
                     if (took != null) {
                         times.add(Map.entry(sender, took));
                         break;
