@@ -146,6 +146,7 @@ public final class HostileCorpus {
         family("garbage-content-type", 40, this::garbageContentType);
         family("header-syntax", 40, this::headerSyntax);
         family("dot-lines", 30, this::dotLines);
+        family("long-mime-properties", 12, this::longMimeProperties);
         family("gtube", 20, (r, v) -> headers("gtube " + v) + CRLF + "text\r\n" + GTUBE + "\r\n");
         family("eicar", 10, (r, v) -> attachment("Subject: eicar " + v, v % 2 == 0 ? "eicar.com" : "eicar.txt", "application/octet-stream",
             EICAR.getBytes(StandardCharsets.US_ASCII)));
@@ -561,6 +562,18 @@ public final class HostileCorpus {
             default:
                 return headers("folded empty " + v) + "X-Folded:\r\n \r\n \r\n\t\r\n\r\nbody\r\n";
         }
+    }
+
+    /** Top-level MIME fields a mailbox may keep as message properties (type parameters, id, description, language, disposition). */
+    private String longMimeProperties(Random r, int v) {
+        String value = "p".repeat(1_025 + r.nextInt(4_000));
+        String[] fields = {"Content-Type: text/plain; charset=utf-8; format=" + value, "Content-Type: text/plain; x-" + value + "=v",
+            "Content-Type: text/plain\r\nContent-ID: <" + value + "@x>", "Content-Type: text/plain\r\nContent-Description: " + value,
+            "Content-Type: text/plain\r\nContent-Language: " + value, "Content-Type: text/plain\r\nContent-Location: http://x.test/" + value,
+            "Content-Type: text/plain\r\nContent-MD5: " + value, "Content-Type: text/plain\r\nContent-Disposition: inline; filename=\"" + value + "\"",
+            "Content-Type: " + value + "/" + value, "Content-Type: text/plain; name*0=" + value + "; name*1=" + value,
+            "Content-Type: text/plain\r\nContent-Disposition: " + value, "Content-Type: text/plain; charset=\"" + value + "\""};
+        return headers("long mime property " + v) + "MIME-Version: 1.0\r\n" + fields[v % fields.length] + "\r\n\r\nbody\r\n";
     }
 
     private String dotLines(Random r, int v) {
