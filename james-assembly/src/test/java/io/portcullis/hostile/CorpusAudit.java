@@ -141,7 +141,9 @@ public final class CorpusAudit {
                     .get("/mailRepositories/" + path + "/mails/" + encode(key));
                 if (detail.statusCode() == 200) {
                     JsonPath mail = detail.jsonPath();
-                    mails.add(String.valueOf(mail.getString("sender")).toLowerCase(Locale.ROOT) + " | " + mail.getString("error"));
+                    String error = String.valueOf(mail.getString("error"));
+                    mails.add(String.valueOf(mail.getString("sender")).toLowerCase(Locale.ROOT) + " | "
+                        + (error.contains("\n") ? error.substring(0, error.indexOf('\n')) : error));
                 } else {
                     mails.add(key + " | (details " + detail.statusCode() + ")");
                 }
@@ -185,19 +187,21 @@ public final class CorpusAudit {
 
     /** The verdict on one corpus run. */
     public record Verdict(Map<String, List<String>> lossesByKind, Map<String, Integer> outcomeCounts, Map<String, List<String>> repositories,
-                          String timings) {
+                          Map<String, List<String>> refusals, String timings) {
         public int losses() {
             return lossesByKind.values().stream().mapToInt(List::size).sum();
         }
 
         public String describe() {
             StringBuilder text = new StringBuilder("outcomes: ").append(outcomeCounts).append('\n');
+            refusals.forEach((reply, messages) -> text.append("refused ").append(messages.size()).append(" × ").append(reply).append(" — ")
+                .append(summarise(messages)).append('\n'));
             lossesByKind.forEach((kind, messages) -> text.append("LOSS ").append(kind).append(": ").append(messages.size()).append(" — ")
                 .append(summarise(messages)).append('\n'));
             repositories.forEach((repository, mails) -> {
                 if (!mails.isEmpty()) {
                     text.append("repository ").append(repository).append(": ").append(mails.size()).append(" — ")
-                        .append(mails.stream().limit(5).collect(Collectors.joining("; "))).append('\n');
+                        .append(mails.stream().limit(10).collect(Collectors.joining("; "))).append('\n');
                 }
             });
             return text.append(timings).toString();
@@ -227,11 +231,14 @@ public final class CorpusAudit {
         Map<String, List<String>> repositories = repositoryEntries();
         Map<String, List<String>> losses = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
+        Map<String, List<String>> refusals = new TreeMap<>();
         List<Map.Entry<String, Duration>> times = new ArrayList<>();
         for (CorpusSender.Outcome outcome : outcomes.values()) {
             String sender = outcome.message().envelopeSender().toLowerCase(Locale.ROOT);
             if (!outcome.acknowledged()) {
                 counts.merge("not acknowledged (" + replyClass(outcome.reply()) + ")", 1, Integer::sum);
+                String reply = outcome.reply().length() > 120 ? outcome.reply().substring(0, 120) : outcome.reply();
+                refusals.computeIfAbsent(reply, r -> new ArrayList<>()).add(sender);
                 continue;
             }
             List<Map<String, Object>> records = tracked.getOrDefault(sender, List.of());
@@ -275,7 +282,7 @@ public final class CorpusAudit {
                 }
             }
         }
-        return new Verdict(losses, counts, corpusInRepositories, withTimings ? timings(times, outcomes) : "");
+        return new Verdict(losses, counts, corpusInRepositories, refusals, withTimings ? timings(times, outcomes) : "");
     }
 
     private static String replyClass(String reply) {
