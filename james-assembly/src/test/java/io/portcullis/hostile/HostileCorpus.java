@@ -88,7 +88,10 @@ public final class HostileCorpus {
         return messages;
     }
 
-    /** The first {@code count} messages taken evenly across the corpus (every family represented when count allows). */
+    /**
+     * {@code count} messages taken evenly across the corpus, in an order shuffled by the seed: any prefix of the
+     * sample (what a server killed half-way got) mixes all the families.
+     */
     public List<HostileMessage> sample(int count) {
         List<HostileMessage> all = messages();
         List<HostileMessage> sample = new ArrayList<>();
@@ -96,6 +99,7 @@ public final class HostileCorpus {
         for (int i = 0; i < count && i * step < all.size(); i++) {
             sample.add(all.get((int) (i * step)));
         }
+        Collections.shuffle(sample, new Random(seed));
         return sample;
     }
 
