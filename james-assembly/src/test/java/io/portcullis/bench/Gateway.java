@@ -23,7 +23,6 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.portcullis.delivery.SmtpSink;
 import io.portcullis.dns.TestDnsServer;
 import io.portcullis.server.DistributionProcess;
 

@@ -29,7 +29,7 @@ import io.portcullis.delivery.DeliveryJournal;
 import io.portcullis.dns.TestDnsServer;
 
 /**
- * The gateway against James itself, under load and faults (issue 8). Every run starts the packaged distribution
+ * The gateway against James itself, under load and faults. Every run starts the packaged distribution
  * as a separate process (built by {@code mvn -DskipTests package}), loads it over loopback SMTP, and relays to a
  * postfix smtp-sink; the checks' DNS is a loopback DNS server. Modes (first argument):
  * <ul>

@@ -20,11 +20,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.portcullis.delivery.ScriptedSmtpServer.Reply;
+import io.portcullis.dns.TestDnsServer;
 import io.portcullis.tracking.EventType;
 import io.restassured.path.json.JsonPath;
 
 /**
- * Delivery end to end against a real downstream server (postfix's smtp-sink on loopback): spam-filter (forward),
+ * Delivery end to end against a real downstream server (a {@link ScriptedSmtpServer} on loopback): spam-filter (forward),
  * standalone (local) and hybrid domains, deferral with the reply in the Pending log then delivery on retry,
  * permanent failure with a DSN and its events, pending timeout with a moved clock, recipient verification.
  * Loopback is outside the relay networks here, so test mail is inbound, as from the Internet.
@@ -33,24 +35,34 @@ class DeliveryFlowTest {
     private static final String PASSWORD = "s3cret-Pass";
     private static final String BOB = "bob@local.test";
     private static final String CAROL = "carol@hybrid.test";
+    /** The replies the downstream gives when told to fail a command temporarily or for good. */
+    private static final Reply TEMPORARY_FAILURE = Reply.reply(450, "4.3.0 Error: command failed");
+    private static final Reply PERMANENT_FAILURE = Reply.reply(500, "5.3.0 Error: command failed");
 
     @TempDir
     static Path dir;
     static DeliveryTestServer server;
-    static SmtpSink sink;
-    static int sinkPort;
+    static ScriptedSmtpServer downstream;
+    static int downstreamPort;
+    static TestDnsServer checksDns;
     static int closedPort;
 
     @BeforeAll
     static void start() throws Exception {
-        sinkPort = freePort();
+        downstreamPort = freePort();
         closedPort = freePort();
-        sink = new SmtpSink(sinkPort);
+        downstream = new ScriptedSmtpServer(downstreamPort);
+        // The allow entries below count for senders SPF authenticates: their domains allow loopback.
+        checksDns = TestDnsServer.start()
+            .txt("remote.example", "v=spf1 ip4:127.0.0.1 -all")
+            .txt("local.test", "v=spf1 ip4:127.0.0.1 -all")
+            .txt("portcullis.test", "v=spf1 ip4:127.0.0.1 -all");
         server = new DeliveryTestServer(dir.resolve("server"), Map.of(
+                "PORTCULLIS_CHECKS_DNS", "127.0.0.1:" + checksDns.port(),
                 "PORTCULLIS_RELAY_NETWORKS", "192.0.2.0/24",
-                "PORTCULLIS_DOWNSTREAM", "127.0.0.1:" + sinkPort,
+                "PORTCULLIS_DOWNSTREAM", "127.0.0.1:" + downstreamPort,
                 "PORTCULLIS_DELIVERY_MODE", "forward",
-                "PORTCULLIS_SMARTHOST", "127.0.0.1:" + sinkPort,
+                "PORTCULLIS_SMARTHOST", "127.0.0.1:" + downstreamPort,
                 "PORTCULLIS_RETRY_DELAYS", "1 hour",
                 "PORTCULLIS_PENDING_CHECK_INTERVAL", "1h"),
             String.join("\n",
@@ -70,22 +82,23 @@ class DeliveryFlowTest {
 
     @AfterAll
     static void stop() throws Exception {
-        sink.close();
+        downstream.close();
         server.close();
+        checksDns.close();
     }
 
     @AfterEach
-    void stopSink() throws Exception {
-        sink.stop();
+    void stopDownstream() throws Exception {
+        downstream.stop();
     }
 
     @Test
     void forwardModeShouldDeliverToTheDownstreamServerAndRecordTheAttemptAndEvents() throws Exception {
-        sink.start();
+        downstream.start();
         String subject = "forward " + UUID.randomUUID();
         assertThat(send(BOB, List.of("anyone@acme.test"), subject)).containsOnly(250);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.messages().stream().anyMatch(m -> m.contains(subject)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> downstream.messages().stream().anyMatch(m -> m.contains(subject)));
         JsonPath attempt = awaitAttempt("anyone@acme.test", "delivered");
         assertThat(attempt.getString("host")).isEqualTo("127.0.0.1");
         assertThat(attempt.getString("ip")).isEqualTo("127.0.0.1");
@@ -101,12 +114,12 @@ class DeliveryFlowTest {
 
     @Test
     void hybridModeShouldKeepALocalUserLocallyAndForwardAnUnknownOne() throws Exception {
-        sink.start();
+        downstream.start();
         String subject = "hybrid " + UUID.randomUUID();
         assertThat(send("friend@remote.example", List.of(CAROL, "dave@hybrid.test"), subject)).containsOnly(250);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.messages().stream().anyMatch(m -> m.contains(subject)));
-        String forwarded = sink.messages().stream().filter(m -> m.contains(subject)).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> downstream.messages().stream().anyMatch(m -> m.contains(subject)));
+        String forwarded = downstream.messages().stream().filter(m -> m.contains(subject)).findFirst().orElseThrow();
         assertThat(forwarded).contains("dave@hybrid.test").doesNotContain("RCPT TO:<" + CAROL);
         try (TestIMAPClient imap = new TestIMAPClient()) {
             imap.connect("127.0.0.1", server.ports.imapPort()).login(CAROL, PASSWORD).select(TestIMAPClient.INBOX)
@@ -124,7 +137,7 @@ class DeliveryFlowTest {
 
     @Test
     void downstreamAnswering4xxShouldLeaveTheMailPendingWithTheReplyThenDeliverItOnRetry() throws Exception {
-        sink.start("-r", "RCPT");
+        downstream.rcpt(TEMPORARY_FAILURE).start();
         String subject = "deferred " + UUID.randomUUID();
         assertThat(send(BOB, List.of("later@acme.test"), subject)).containsOnly(250);
 
@@ -144,11 +157,11 @@ class DeliveryFlowTest {
             assertThat(event.info()).containsEntry("Retry", "true");
         });
 
-        sink.stop();
-        sink.start();
+        downstream.stop();
+        downstream.start();
         server.ports.webAdmin().post("/portcullis/logs/pending/" + pending.getString("mailName") + "?action=retry").then().statusCode(200);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.messages().stream().anyMatch(m -> m.contains(subject)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> downstream.messages().stream().anyMatch(m -> m.contains(subject)));
         awaitAttempt("later@acme.test", "delivered");
         await().atMost(Duration.ofSeconds(10)).until(() -> findPending(subject) == null);
         assertThat(server.ports.webAdmin().get("/portcullis/logs/delivery/" + trackingId).then().statusCode(200).extract()
@@ -157,7 +170,7 @@ class DeliveryFlowTest {
 
     @Test
     void downstreamAnswering5xxShouldBounceWithTheReasonAndRecordTheEvents() throws Exception {
-        sink.start("-f", "RCPT");
+        downstream.rcpt(PERMANENT_FAILURE).start();
         String subject = "refused " + UUID.randomUUID();
         assertThat(send(BOB, List.of("gone@acme.test"), subject)).containsOnly(250);
 
@@ -173,7 +186,7 @@ class DeliveryFlowTest {
 
     @Test
     void mailPendingLongerThanTheInboundTimeoutShouldBeBouncedWithTheLastError() throws Exception {
-        sink.start("-r", "RCPT");
+        downstream.rcpt(TEMPORARY_FAILURE).start();
         String subject = "timeout " + UUID.randomUUID();
         assertThat(send(BOB, List.of("slow@acme.test"), subject)).containsOnly(250);
         JsonPath pending = awaitPending(subject, true);
@@ -190,7 +203,7 @@ class DeliveryFlowTest {
 
     @Test
     void bounceNowShouldReturnAPendingMailToItsSenderWithTheLastError() throws Exception {
-        sink.start("-r", "RCPT");
+        downstream.rcpt(TEMPORARY_FAILURE).start();
         String subject = "bounce-now " + UUID.randomUUID();
         assertThat(send(BOB, List.of("wait@acme.test"), subject)).containsOnly(250);
         JsonPath pending = awaitPending(subject, true);
@@ -203,7 +216,7 @@ class DeliveryFlowTest {
 
     @Test
     void deleteShouldRemoveAPendingMailAndTrackIt() throws Exception {
-        sink.start("-r", "RCPT");
+        downstream.rcpt(TEMPORARY_FAILURE).start();
         String subject = "delete " + UUID.randomUUID();
         assertThat(send(BOB, List.of("drop@acme.test"), subject)).containsOnly(250);
         JsonPath pending = awaitPending(subject, true);
@@ -227,7 +240,7 @@ class DeliveryFlowTest {
 
     @Test
     void authenticatedUserMailToTheInternetShouldGoThroughTheSmarthost() throws Exception {
-        sink.start();
+        downstream.start();
         String subject = "outbound " + UUID.randomUUID();
         org.apache.commons.net.smtp.AuthenticatingSMTPClient client = new org.apache.commons.net.smtp.AuthenticatingSMTPClient();
         client.connect("127.0.0.1", server.ports.submissionPort());
@@ -241,20 +254,20 @@ class DeliveryFlowTest {
             client.disconnect();
         }
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> sink.messages().stream().anyMatch(m -> m.contains(subject)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> downstream.messages().stream().anyMatch(m -> m.contains(subject)));
         assertThat(awaitAttempt("friend@elsewhere.example", "delivered").getString("host")).isEqualTo("127.0.0.1");
     }
 
     @Test
     void recipientVerificationShouldRefuseAnUnknownRecipientAndTrackTheRejection() throws Exception {
-        sink.start("-f", "RCPT");
+        downstream.rcpt(PERMANENT_FAILURE).start();
         assertThat(rcpt("friend@remote.example", "unknown@verify.test")).isEqualTo(550);
         assertThat(server.tracker.events()).anySatisfy(event -> {
             assertThat(event.type()).isEqualTo(EventType.REJECTED);
             assertThat(event.info()).containsEntry("Reject Reason", "spam:recipientverification").containsEntry("Recipients", "unknown@verify.test");
         });
-        sink.stop();
-        sink.start();
+        downstream.stop();
+        downstream.start();
         assertThat(rcpt("friend@remote.example", "known@verify.test")).isEqualTo(250);
     }
 

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,12 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +24,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portcullis.bench.LoadMix;
 import io.portcullis.delivery.DeliveryJournal;
 import io.portcullis.delivery.DeliveryRecorder;
+import io.portcullis.delivery.ScriptedSmtpServer;
+import io.portcullis.delivery.ScriptedSmtpServer.Reply;
 import io.portcullis.dns.TestDnsServer;
 
 /**
  * The duplicate window every SMTP relay has, made visible: the packaged distribution relays a message to a
- * downstream server that reads the whole content and never answers; the gateway is killed with SIGKILL while it
+ * downstream server ({@link ScriptedSmtpServer}) that reads the whole content and never answers; the gateway is killed with SIGKILL while it
  * waits for that reply, and restarted. The message must be delivered again (nothing lost), and the Delivery log and
  * tracking must say that the first attempt was cut off after its content was sent, so the recipient may have two
  * copies.
@@ -45,122 +41,35 @@ class CutOffDeliveryIT {
     @TempDir
     Path dir;
 
-    /** A downstream SMTP server that leaves the first end of content it reads unanswered while {@code stall} holds. */
-    static final class Downstream implements AutoCloseable {
-        final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        final AtomicBoolean stall = new AtomicBoolean(true);
-        final CountDownLatch stalled = new CountDownLatch(1);
-        final List<String> accepted = new CopyOnWriteArrayList<>();
-        final Thread acceptor = new Thread(this::serve, "downstream");
-
-        Downstream() throws IOException {
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        private void serve() {
-            while (!server.isClosed()) {
-                try {
-                    Socket socket = server.accept();
-                    Thread handler = new Thread(() -> converse(socket), "downstream-session");
-                    handler.setDaemon(true);
-                    handler.start();
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        }
-
-        private void converse(Socket socket) {
-            try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
-                reply(out, "220 downstream.test ESMTP");
-                StringBuilder content = null;
-                String line;
-                while ((line = line(in)) != null) {
-                    if (content != null) {
-                        if (!line.equals(".")) {
-                            content.append(line).append('\n');
-                            continue;
-                        }
-                        if (stall.compareAndSet(true, false)) {
-                            stalled.countDown();
-                            while (in.read() >= 0) {
-                                // never answered: the gateway is killed meanwhile, which closes the connection
-                            }
-                            return;
-                        }
-                        accepted.add(content.toString());
-                        content = null;
-                        reply(out, "250 2.0.0 Ok: queued as " + accepted.size());
-                        continue;
-                    }
-                    String command = line.toUpperCase(java.util.Locale.ROOT);
-                    if (command.startsWith("EHLO")) {
-                        reply(out, "250-downstream.test\r\n250 8BITMIME");
-                    } else if (command.startsWith("DATA")) {
-                        content = new StringBuilder();
-                        reply(out, "354 End data with <CR><LF>.<CR><LF>");
-                    } else if (command.startsWith("QUIT")) {
-                        reply(out, "221 2.0.0 Bye");
-                        return;
-                    } else {
-                        reply(out, "250 2.0.0 Ok");
-                    }
-                }
-            } catch (IOException e) {
-                // the gateway went away
-            }
-        }
-
-        private static void reply(OutputStream out, String reply) throws IOException {
-            out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
-
-        /** A line ended by LF, as an SMTP server reads it (CR dropped); null at the end of the stream. */
-        private static String line(InputStream in) throws IOException {
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\n') {
-                if (c < 0) {
-                    return null;
-                }
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.toString();
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
-    }
-
     @Test
     void aDeliveryCutOffByAKillBeforeTheReplyShouldBeDeliveredAgainAndFlaggedAsAPossibleSecondCopy() throws Exception {
-        try (TestDnsServer dns = LoadMix.dns(); Downstream downstream = new Downstream()) {
+        try (TestDnsServer dns = LoadMix.dns(); ScriptedSmtpServer downstream = ScriptedSmtpServer.onFreePort()) {
+            // The first end of content is read and never answered; the delivery after the restart is accepted.
+            downstream.data(Reply.silent(), Reply.ok()).start();
             Map<String, String> environment = new HashMap<>(LoadMix.checksEnvironment(dns));
             environment.put("PORTCULLIS_RELAY_NETWORKS", "192.0.2.1/32");
             environment.put("PORTCULLIS_DOMAIN", LoadMix.RECIPIENT_DOMAIN);
             environment.put("PORTCULLIS_DELIVERY_MODE", "forward");
-            environment.put("PORTCULLIS_DOWNSTREAM", "127.0.0.1:" + downstream.server.getLocalPort());
+            environment.put("PORTCULLIS_DOWNSTREAM", "127.0.0.1:" + downstream.port());
             DistributionProcess server = DistributionProcess.prepare(dir.resolve("home"), environment);
             try {
                 server.start();
                 assertThat(send(server.port("SMTP"), LoadMix.message(LoadMix.Kind.CLEAN_TEXT, "cutoff-1"))).startsWith("250");
 
-                assertThat(downstream.stalled.await(120, TimeUnit.SECONDS)).as("the downstream read the end of the content").isTrue();
+                Instant read = Instant.now().plusSeconds(120);
+                while (downstream.contents().isEmpty() && Instant.now().isBefore(read)) {
+                    Thread.sleep(100);
+                }
+                assertThat(downstream.contents()).as("the downstream read the end of the content").hasSize(1);
                 server.kill9();
                 server.start();
 
                 Instant deadline = Instant.now().plusSeconds(120);
-                while (downstream.accepted.isEmpty() && Instant.now().isBefore(deadline)) {
+                while (downstream.received().isEmpty() && Instant.now().isBefore(deadline)) {
                     Thread.sleep(200);
                 }
-                assertThat(downstream.accepted).as("delivered again after the restart").singleElement()
-                    .satisfies(content -> assertThat(content).contains("Message-ID: <cutoff-1@load.example>"));
+                assertThat(downstream.received()).as("delivered again after the restart").singleElement()
+                    .satisfies(received -> assertThat(received.content()).contains("Message-ID: <cutoff-1@load.example>"));
 
                 JsonNode attempts = attemptsOfTheMessage(server);
                 assertThat(attempts).hasSize(2);
@@ -215,7 +124,7 @@ class CutOffDeliveryIT {
             socket.setSoTimeout(60_000);
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            String greeting = Downstream.line(in);
+            String greeting = line(in);
             assertThat(greeting).startsWith("220");
             command(in, out, "EHLO client.test");
             command(in, out, "MAIL FROM:<" + LoadMix.Kind.CLEAN_TEXT.sender + ">");
@@ -231,8 +140,23 @@ class CutOffDeliveryIT {
         out.flush();
         String line;
         do {
-            line = Downstream.line(in);
+            line = line(in);
         } while (line != null && line.length() > 3 && line.charAt(3) == '-');
         return line;
+    }
+
+    /** A line ended by LF (CR dropped); null at the end of the stream. */
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                return null;
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 }

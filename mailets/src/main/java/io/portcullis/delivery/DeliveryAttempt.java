@@ -48,7 +48,7 @@ public record DeliveryAttempt(long id, Instant at, Optional<String> trackingId, 
         }
     }
 
-    /** The failure reason in words (seed 003), next to the raw reply. */
+    /** The failure reason in words, next to the raw reply. */
     public String explanation() {
         return FailureReasons.explain(reply);
     }

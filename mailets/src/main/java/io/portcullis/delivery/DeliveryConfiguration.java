@@ -39,7 +39,8 @@ public record DeliveryConfiguration(DeliveryMode defaultMode, Map<Domain, Delive
                                     Duration checkInterval, List<String> pendingQueues) {
     public static final String FILE = "delivery";
     private static final Pattern DOMAIN_KEY = Pattern.compile("domain\\.(.+)\\.(mode|verifyRecipients)");
-    private static final List<String> PLAIN_KEYS = List.of("default.mode", "default.verifyRecipients", "downstream",
+    /** The keys of {@code conf/delivery.properties} read besides the per-domain ones ({@code domain.<domain>.mode} / {@code .verifyRecipients}). */
+    public static final List<String> PLAIN_KEYS = List.of("default.mode", "default.verifyRecipients", "downstream",
         "verification.timeout", "verification.cacheTtl", "verification.cacheSize", "pending.outboundTimeout",
         "pending.inboundTimeout", "pending.checkInterval", "pending.queues");
 
@@ -74,6 +75,11 @@ public record DeliveryConfiguration(DeliveryMode defaultMode, Map<Domain, Delive
         public String toString() {
             return host + ":" + port;
         }
+    }
+
+    /** Whether {@code key} is one this class reads (a plain key, or a domain's mode or verification key). */
+    public static boolean isKey(String key) {
+        return PLAIN_KEYS.contains(key) || DOMAIN_KEY.matcher(key).matches();
     }
 
     public static DeliveryConfiguration defaults() {

@@ -21,7 +21,7 @@ import io.portcullis.tracking.OutboxEntry;
 import io.portcullis.tracking.TrackedEvent;
 import io.portcullis.tracking.store.TrackingOutbox;
 
-/** The Delivery log (seed 003): every delivery attempt, in the gateway store (table of {@code V4__delivery.sql}). */
+/** The Delivery log: every delivery attempt, in the gateway store (table of {@code V4__delivery.sql}). */
 public class DeliveryLog {
     private static final String COLUMNS = "id, attempted_at, tracking_id, mail_name, sender, recipients, attempt_number, host, ip, tls, reply_code, enhanced_code, reply_text, outcome";
 

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * How mail for one of our domains is delivered once filtered (seed 002, steps 7 and 8).
+ * How mail for one of our domains is delivered once filtered.
  * <ul>
  *   <li>{@code forward}: spam-filter mode, every recipient is relayed to the downstream (corporate) server;</li>
  *   <li>{@code local}: standalone mode, local mailboxes read over IMAP / POP3;</li>

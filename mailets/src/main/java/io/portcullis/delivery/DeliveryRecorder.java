@@ -28,7 +28,7 @@ import io.portcullis.tracking.TrackedEvent;
 import io.portcullis.tracking.store.TrackingOutbox;
 
 /**
- * Turns what RemoteDelivery did with a mail into Delivery log rows and tracking events (seed 003 / 004):
+ * Turns what RemoteDelivery did with a mail into Delivery log rows and tracking events:
  * deferred (another attempt follows), delivered, failed (final). Recording never stops the mail: a failure to
  * record is logged, the mail goes on.
  */

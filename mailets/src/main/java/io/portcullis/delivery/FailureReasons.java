@@ -3,7 +3,7 @@ package io.portcullis.delivery;
 import java.util.Locale;
 
 /**
- * Explains in words the common replies of receiving servers (seed 003: "Why did my message fail?"), shown next
+ * Explains in words the common replies of receiving servers ("Why did my message fail?"), shown next
  * to the raw reply in the Delivery log and the message detail. The enhanced status code decides first
  * (RFC 3463), then the basic code, then words of the text.
  */

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One message of the Pending log (seed 003): still being worked on (in the spool), waiting for a retry or
+ * One message of the Pending log: still being worked on (in the spool), waiting for a retry or
  * undeliverable so far (in a delivery queue).
  */
 public record PendingMail(String queue, String mailName, Optional<String> trackingId, String sender, List<String> recipients,

@@ -23,7 +23,7 @@ import io.portcullis.direction.Direction;
 import io.portcullis.lifecycle.DaemonScheduler;
 
 /**
- * Pending timeouts (seed 003): outbound mail still waiting for delivery after {@code pending.outboundTimeout}
+ * Pending timeouts: outbound mail still waiting for delivery after {@code pending.outboundTimeout}
  * (24 h) and inbound mail after {@code pending.inboundTimeout} (7 days) is bounced to its sender, through the
  * bounce processor, with its last error. Runs every {@code pending.checkInterval}; the clock is injected so tests
  * move time instead of waiting. Mail in the spool is being processed and is left alone.

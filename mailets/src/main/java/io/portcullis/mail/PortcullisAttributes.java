@@ -36,6 +36,8 @@ public final class PortcullisAttributes {
     public static final AttributeName DKIM_RESULT = AttributeName.of("portcullis.dkim.result");
     /** Domains (d=) of the DKIM signatures that verified (List of String). */
     public static final AttributeName DKIM_DOMAINS = AttributeName.of("portcullis.dkim.domains");
+    /** Domains (d=) of the DKIM signatures whose key could not be fetched (timeout, SERVFAIL) (List of String). */
+    public static final AttributeName DKIM_TEMPERROR_DOMAINS = AttributeName.of("portcullis.dkim.temperrorDomains");
     /** DMARC result of the From domain: pass, fail, none, temperror (String). */
     public static final AttributeName DMARC_RESULT = AttributeName.of("portcullis.dmarc.result");
     /** True when the message arrived over TLS (Boolean); set by {@code io.portcullis.tracking.smtp.TransportSecurityHook}. */

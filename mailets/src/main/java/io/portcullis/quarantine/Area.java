@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A held message area (seed 004 "message area"): its name, how long messages stay before they are discarded
+ * A held message area ("message area"): its name, how long messages stay before they are discarded
  * (empty = never) and whether end users may release their own messages from it (threat: admin only).
  */
 public record Area(String name, Optional<Duration> retention, boolean userRelease) {

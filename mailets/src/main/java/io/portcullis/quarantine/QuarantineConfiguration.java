@@ -43,7 +43,8 @@ public record QuarantineConfiguration(Map<String, Area> areas, String releasePro
     public static final String PREFIX = "quarantine.";
     private static final Pattern AREA_KEY = Pattern.compile("quarantine\\.area\\.([A-Za-z0-9_-]+)\\.(retention|userRelease)");
     private static final Pattern AREA_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
-    private static final Set<String> KEYS = Set.of("quarantine.release.processor", "quarantine.retry.processor",
+    /** The keys read besides the per-area ones ({@code quarantine.area.<name>.retention} / {@code .userRelease}). */
+    public static final Set<String> KEYS = Set.of("quarantine.release.processor", "quarantine.retry.processor",
         "quarantine.force.processor", "quarantine.expiry.interval", "quarantine.notify.digest.interval", "quarantine.notify.to");
 
     public QuarantineConfiguration {
@@ -54,6 +55,11 @@ public record QuarantineConfiguration(Map<String, Area> areas, String releasePro
         Objects.requireNonNull(expiryInterval);
         Objects.requireNonNull(digestInterval);
         Objects.requireNonNull(notifyTo);
+    }
+
+    /** Whether {@code key} is one this class reads (a fixed key, or an area's retention or user-release key). */
+    public static boolean isKey(String key) {
+        return KEYS.contains(key) || AREA_KEY.matcher(key).matches();
     }
 
     public static QuarantineConfiguration defaults() {

@@ -387,7 +387,7 @@ public class QuarantineService {
         }
     }
 
-    /** Keeps a held entry until someone acts on it (seed 004 "Never expire"). */
+    /** Keeps a held entry until someone acts on it ("Never expire"). */
     public ActionResult neverExpire(String entryId, String actor) {
         try {
             Optional<QuarantineEntry> entry = store.entry(entryId);

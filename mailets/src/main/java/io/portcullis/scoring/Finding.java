@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * What one check found: points (may be 0 or negative), a sentence a person can read, and the rule's system
- * name (seed 004's names where they exist, e.g. {@code spam:rbllookup}; {@code check:tempfail} when the check
+ * name (the tracking's reject-reason names where they exist, e.g. {@code spam:rbllookup}; {@code check:tempfail} when the check
  * could not run).
  */
 public record Finding(int points, String reason, String rule) {

@@ -31,8 +31,9 @@ import io.portcullis.lists.ListDecision;
  * only its own parameters and a parameter of another check is a start-up error. A check that cannot run adds a
  * "could not run" reason (rule {@code check:tempfail}, +0); the mail always goes on.
  *
- * <p>Mail an allow or block list already decided (see {@code ApplySenderLists}) is not scored again, except by
- * {@code check=attachments}: threats are looked for in every message.
+ * <p>Mail a block list decided (see {@code ApplySenderLists}) is not scored again, except by
+ * {@code check=attachments}: threats are looked for in every message. Mail an authenticated allow entry
+ * decided skips only the reputation checks ({@link ListDecision#SKIPPED_WHEN_ALLOWED}).
  */
 public class ScoreFilter extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(ScoreFilter.class);
@@ -130,7 +131,7 @@ public class ScoreFilter extends GenericMailet {
 
     @Override
     public void service(Mail mail) {
-        if (ListDecision.of(mail).isPresent() && !definition.name().equals(CheckRegistry.ATTACHMENTS)) {
+        if (ListDecision.of(mail).filter(decision -> decision.skips(definition.name())).isPresent()) {
             return;
         }
         List<Finding> findings;

@@ -20,7 +20,7 @@ import javax.mail.internet.MimeMessage;
 import javax.mail.internet.ParseException;
 
 /**
- * Finds what the filters cannot open (seed 003 "stalled mail"): encrypted mail (PGP/MIME
+ * Finds what the filters cannot open ("stalled mail"): encrypted mail (PGP/MIME
  * {@code multipart/encrypted}, inline {@code -----BEGIN PGP MESSAGE-----}, S/MIME {@code application/pkcs7-mime}),
  * password-protected ZIP archives (traditional ZipCrypto and AES: general purpose flag bit 0), Office documents
  * with macros (OOXML {@code vbaProject.bin}, macro-enabled extensions such as .docm / .xlsm, OLE2 documents holding

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public class GatewayStore implements AutoCloseable {
     private static final Logger LOGGER = LoggerFactory.getLogger(GatewayStore.class);
     public static final String MIGRATIONS = "classpath:db/migration/portcullis";
+    static final String HISTORY_TABLE = "portcullis_schema_history";
 
     private final StoreConfiguration configuration;
     private final BasicDataSource dataSource;
@@ -42,14 +43,15 @@ public class GatewayStore implements AutoCloseable {
             dataSource.setDriverClassName("org.apache.derby.jdbc.EmbeddedDriver");
         }
         try {
+            RewordedMigrations.realign(dataSource, HISTORY_TABLE);
             Flyway.configure(GatewayStore.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations(MIGRATIONS)
-                .table("portcullis_schema_history")
+                .table(HISTORY_TABLE)
                 .placeholders(placeholders(configuration))
                 .load()
                 .migrate();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | SQLException e) {
             try {
                 dataSource.close();
             } catch (SQLException closing) {

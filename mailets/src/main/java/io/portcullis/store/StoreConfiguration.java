@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Where the gateway store lives. Read from {@code conf/portcullis.properties}:
@@ -20,6 +21,9 @@ public record StoreConfiguration(String url, Optional<String> user, Optional<Str
     public static final String USER = "store.user";
     public static final String PASSWORD = "store.password";
     public static final String MAX_CONNECTIONS = "store.maxConnections";
+    public static final String PREFIX = "store.";
+    /** Every key read; any other {@code store.*} key is refused. */
+    public static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, MAX_CONNECTIONS);
 
     public StoreConfiguration {
         Objects.requireNonNull(url, "url");
@@ -38,6 +42,7 @@ public record StoreConfiguration(String url, Optional<String> user, Optional<Str
     }
 
     public static StoreConfiguration from(Properties properties, Path defaultDerbyDirectory) {
+        KnownKeys.refuseUnknown(properties, PREFIX, KEYS);
         String url = Optional.ofNullable(properties.getProperty(URL)).map(String::trim).filter(s -> !s.isEmpty())
             .orElseGet(() -> embeddedDerby(defaultDerbyDirectory).url());
         String max = Optional.ofNullable(properties.getProperty(MAX_CONNECTIONS)).map(String::trim).orElse("16");

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the tracking store keeps about a message (seed 004's "Message Information"), captured when the message
+ * What the tracking store keeps about a message (its "Message Information"), captured when the message
  * is first seen. An event for a tracking id the store does not know yet creates the message row from this.
  *
  * @param sender          the envelope sender; empty for the null sender {@code <>}

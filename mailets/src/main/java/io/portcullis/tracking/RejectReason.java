@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * Reject reasons of seed 004, each with the system name shown in brackets in the administrator's list and
+ * Reject reasons, each with the system name shown in brackets in the administrator's list and
  * stored in the tracking store ({@code spam:relayingdenied}, {@code smtp:oversized}, ...).
  */
 public enum RejectReason {

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How an event changes the current status of its message (seed 004's status icons). Events that only
+ * How an event changes the current status of its message (the status icons of the tracking view). Events that only
  * document something (viewed, expiry set, a copy sent) leave the status as it is.
  */
 public final class StatusRules {

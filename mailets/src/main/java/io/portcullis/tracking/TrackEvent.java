@@ -31,7 +31,7 @@ import io.portcullis.config.Parameter;
 import io.portcullis.mail.PortcullisAttributes;
 
 /**
- * Records a message tracking event (seed 004) for the mail at this point of the flow. The first
+ * Records a message tracking event for the mail at this point of the flow. The first
  * {@code TrackEvent} a mail meets gives it a tracking id ({@code portcullis.trackingId}) and records what the
  * store keeps about the message: sender, recipients, subject, Message-ID, sending host and HELO, size,
  * attachment names, SMTP AUTH user, TLS and message security. Reasons and triggered rules of the score are

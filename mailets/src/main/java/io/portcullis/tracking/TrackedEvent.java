@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param trackingId the message's tracking id (attribute {@code portcullis.trackingId})
  * @param type       what happened
  * @param at         when
- * @param info       the additional information of seed 004, keyed by its label
+ * @param info       the additional information shown with the event, keyed by its label
  *                   ("Held area", "Recipients", "Sending Host", "Triggered Rules", "Actioned by", ...)
  */
 public record TrackedEvent(String trackingId, EventType type, Instant at, Map<String, String> info) {

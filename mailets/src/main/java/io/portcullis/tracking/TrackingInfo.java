@@ -1,7 +1,7 @@
 package io.portcullis.tracking;
 
 /**
- * Keys of the additional information of an event ({@link TrackedEvent#info()}), the labels of seed 004.
+ * Keys of the additional information of an event ({@link TrackedEvent#info()}), the labels an administrator sees.
  * Components use these constants so that the administrator sees one vocabulary.
  */
 public final class TrackingInfo {

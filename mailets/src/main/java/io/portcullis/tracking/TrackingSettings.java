@@ -9,8 +9,11 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.james.util.DurationParser;
+
+import io.portcullis.store.KnownKeys;
 
 /**
  * Tracking settings read from {@code conf/portcullis.properties} (keys {@code tracking.*}); a bad value is an
@@ -26,12 +29,17 @@ public record TrackingSettings(String node, DayOfWeek weekStart, ZoneId timeZone
     public static final String PURGE_INTERVAL = "tracking.purge.interval";
     public static final String COMMIT_MAX_BATCH = "tracking.commit.maxBatch";
     public static final String COMMIT_MAX_WAIT = "tracking.commit.maxWait";
+    public static final String PREFIX = "tracking.";
+    /** Every key read; any other {@code tracking.*} key is refused. */
+    public static final Set<String> KEYS = Set.of(NODE, WEEK_START, TIME_ZONE, CSV_MAX_ROWS, RETENTION, PURGE_INTERVAL,
+        COMMIT_MAX_BATCH, COMMIT_MAX_WAIT);
 
     public static TrackingSettings defaults() {
         return from(new Properties());
     }
 
     public static TrackingSettings from(Properties properties) {
+        KnownKeys.refuseUnknown(properties, PREFIX, KEYS);
         String node = value(properties, NODE).orElseGet(TrackingSettings::hostName);
         if (node.length() > 128) {
             throw invalid(NODE, node, "a node name of at most 128 characters");

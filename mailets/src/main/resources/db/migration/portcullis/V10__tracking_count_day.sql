@@ -1,4 +1,4 @@
--- V10: message counters per UTC day (issue 3, search benchmark), next to the 15-minute counters of V8.
+-- V10: message counters per UTC day, next to the 15-minute counters of V8.
 -- SQL here must run on Derby and PostgreSQL.
 --
 -- tracking_count_day: the same counts per UTC day (day = first_seen floored to 24 hours), kept with tracking_count in

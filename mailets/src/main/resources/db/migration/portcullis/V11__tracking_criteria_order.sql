@@ -1,4 +1,4 @@
--- V11: the single-criterion indexes of V2 in the order of the search results (issue 3, search benchmark).
+-- V11: the single-criterion indexes of V2 in the order of the search results (see the search benchmark).
 -- SQL here must run on Derby and PostgreSQL.
 --
 -- Searches list messages newest first, ties broken by tracking id (ORDER BY first_seen DESC, tracking_id DESC). The

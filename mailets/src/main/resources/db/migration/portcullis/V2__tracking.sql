@@ -1,4 +1,4 @@
--- V2: message tracking (seed 004). One row per message, its recipients and attachment names in child tables
+-- V2: message tracking. One row per message, its recipients and attachment names in child tables
 -- (so that recipient and attachment searches use an index), and its events in time order.
 -- Times are epoch milliseconds (BIGINT): no time-zone conversion differences between Derby and PostgreSQL.
 -- SQL here must run on Derby and PostgreSQL.

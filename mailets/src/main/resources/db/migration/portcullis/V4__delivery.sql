@@ -1,4 +1,4 @@
--- V4: delivery attempts (the Delivery log of seed 003). One row per attempt to hand a message to a receiving
+-- V4: delivery attempts (the Delivery log). One row per attempt to hand a message to a receiving
 -- server: deferred (4xx / unreachable, another attempt follows), delivered, or failed (final). SQL for Derby and
 -- PostgreSQL.
 CREATE TABLE portcullis_delivery_attempt (

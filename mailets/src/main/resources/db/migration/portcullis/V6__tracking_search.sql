@@ -1,4 +1,4 @@
--- V6: index-driven, newest-first tracking searches (issue 3, search benchmark).
+-- V6: index-driven, newest-first tracking searches (see the search benchmark).
 -- SQL here must run on Derby and PostgreSQL.
 --
 -- Recipient "@domain": one row per (message, recipient domain) carrying the message's first_seen, so that

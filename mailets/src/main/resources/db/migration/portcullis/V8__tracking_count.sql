@@ -1,4 +1,4 @@
--- V8: message counters, for exact totals of wide period searches (issue 3, search benchmark).
+-- V8: message counters, for exact totals of wide period searches (see the search benchmark).
 -- SQL here must run on Derby and PostgreSQL.
 --
 -- tracking_count: how many tracking_message rows were first seen in each 15-minute bucket, per node and action

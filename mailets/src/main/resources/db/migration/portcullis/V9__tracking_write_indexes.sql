@@ -1,4 +1,4 @@
--- V9: two indexes every tracking write paid for and no query reads (issue 8, gateway load benchmark).
+-- V9: two indexes every tracking write paid for and no query reads (found by the gateway load benchmark).
 -- SQL here must run on Derby and PostgreSQL.
 --
 -- tracking_message (last_update): changed by every event of every message. The retention purge, its only reader,

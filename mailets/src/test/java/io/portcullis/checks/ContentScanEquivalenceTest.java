@@ -16,7 +16,7 @@ import io.portcullis.checks.MessageContent.Link;
 import io.portcullis.checks.MessageContent.TextPart;
 
 /**
- * Pins what the content views find on tricky inputs (issue 8 replaced their regular expressions with scanners), and
+ * Pins what the content views find on tricky inputs (scanners replaced their regular expressions), and
  * checks that they agree with the regular-expression implementation ({@link ReferenceContent}) on those inputs and on
  * thousands of generated ones.
  */

@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The regular-expression implementation of the content views as it stood before issue 8 (links, tag stripping,
+ * The regular-expression implementation of the content views as it stood before the scanners replaced it (links, tag stripping,
  * host names, keyword folding, link-text domains), kept in the tests as the oracle the faster scanners of
  * {@link MessageContent}, {@link ContentRules} and {@link PhishingCheck} must agree with on every input, and as the
  * "old" side of {@link ContentChecksBenchmark}.

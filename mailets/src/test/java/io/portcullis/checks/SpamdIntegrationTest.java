@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.mailet.base.test.FakeMail;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.portcullis.dns.DnsConfiguration;
@@ -26,11 +26,12 @@ import io.portcullis.dns.DnsLookupService;
 import io.portcullis.scoring.ScoreFilter;
 import io.portcullis.scoring.ScoreFilters;
 import io.portcullis.scoring.ScoreSheet;
+import io.portcullis.test.Peers;
 
 /**
- * {@code check=spamassassin} against Debian's real spamd ({@code apt-get install spamassassin}), started here on a
- * free loopback port with local tests only ({@code -L}). Skipped, with a message saying so, when spamd is not
- * installed.
+ * {@code check=spamassassin} against Debian's real spamd ({@code apt-get install spamd}), started here on a
+ * free loopback port with local tests only ({@code -L}). When spamd is not installed each test is skipped with the
+ * reason, or fails under {@code -Dportcullis.peers=required} ({@link Peers}).
  */
 class SpamdIntegrationTest {
     static final Path SPAMD = Path.of("/usr/sbin/spamd");
@@ -40,7 +41,9 @@ class SpamdIntegrationTest {
 
     @BeforeAll
     static void startSpamd() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(SPAMD), "spamd not installed (apt-get install spamassassin): real-spamd test skipped");
+        if (!Files.isExecutable(SPAMD)) {
+            return;
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
@@ -66,6 +69,12 @@ class SpamdIntegrationTest {
         reader.setDaemon(true);
         reader.start();
         assertThat(ready.await(60, TimeUnit.SECONDS)).as("spamd ready on port " + port).isTrue();
+    }
+
+    /** Each test, not the class, is skipped: a class-level skip is reported as no test at all. */
+    @BeforeEach
+    void requireSpamd() {
+        Peers.require("spamd", spamd != null, "apt-get install spamd");
     }
 
     @AfterAll

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class UnscannableDetectorContainsTest {
     private static final byte[] PGP = "-----BEGIN PGP MESSAGE-----".getBytes(StandardCharsets.US_ASCII);
 
-    /** The byte-by-byte search the detector used before issue 8: the reference. */
+    /** The byte-by-byte search the detector used before the linear scan: the reference. */
     private static boolean naive(byte[] data, byte[] needle) {
         outer:
         for (int i = 0; i <= data.length - needle.length; i++) {

@@ -22,7 +22,7 @@ import spark.Request;
 import spark.Service;
 
 /**
- * The Pending and Delivery logs of seed 003.
+ * The Pending and Delivery logs.
  * <pre>
  * GET    /portcullis/logs/pending                     every message still being worked on
  * GET    /portcullis/logs/pending/{mailName}          one of them

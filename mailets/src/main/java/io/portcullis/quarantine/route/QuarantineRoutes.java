@@ -40,7 +40,7 @@ import spark.Response;
 import spark.Service;
 
 /**
- * WebAdmin routes of the quarantine (DESIGN.md "HTTP API"):
+ * WebAdmin routes of the quarantine (documented in mailets/README.md, "Quarantine"):
  *
  * <pre>
  * GET    /portcullis/quarantine?recipient=&amp;area=&amp;sender=&amp;from=&amp;to=&amp;state=&amp;page=&amp;pageSize=

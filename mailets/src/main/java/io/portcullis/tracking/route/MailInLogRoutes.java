@@ -22,7 +22,7 @@ import spark.Response;
 import spark.Service;
 
 /**
- * The Mail-In log of seed 003: {@code GET /portcullis/logs/mail-in} lists every message that came in (refusals at
+ * The Mail-In log: {@code GET /portcullis/logs/mail-in} lists every message that came in (refusals at
  * the SMTP stage included, with status {@code rejected}), newest first, with its date, sender, recipients,
  * subject and status. It takes the search parameters of {@code /portcullis/tracking} (sender, recipient,
  * period, ...) and pages the same way; each entry links to {@code /portcullis/tracking/{trackingId}}.

@@ -38,7 +38,7 @@ import spark.Response;
 import spark.Service;
 
 /**
- * Message tracking over WebAdmin (DESIGN.md "HTTP API"):
+ * Message tracking over WebAdmin (documented in mailets/README.md, "Message tracking"):
  * <ul>
  *   <li>{@code GET /portcullis/tracking?…} search, newest first, one page and the total;</li>
  *   <li>{@code GET /portcullis/tracking/{id}} message information and its events, oldest first;</li>

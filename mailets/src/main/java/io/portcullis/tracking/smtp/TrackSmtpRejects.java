@@ -29,7 +29,7 @@ import io.portcullis.tracking.RejectReason;
 
 /**
  * SMTP hook that sees the result of every other hook ({@link HookResultHook}) and records each refusal
- * ({@code DENY} / {@code DENYSOFT}) as a rejected message with seed 004's reject reason, classified by the
+ * ({@code DENY} / {@code DENYSOFT}) as a rejected message with its reject reason, classified by the
  * refusing hook: relaying denied ({@code AuthRequiredToRelayRcptHook}) → {@code spam:relayingdenied}, unknown
  * recipient ({@code ValidRcptHandler}) → {@code spam:recipientverification}, message too big
  * ({@code MailSizeEsmtpExtension}, reply 552) → {@code smtp:oversized}, a refusing AUTH hook →

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The "Received" period presets of seed 004, resolved against a {@link Clock} in the administrator's time zone.
+ * The "Received" period presets of the tracking search, resolved against a {@link Clock} in the administrator's time zone.
  * Each range is [from, to): {@code today} is from midnight to the next midnight, {@code thisWeek} from the first
  * day of the week (configurable) to the end of today, {@code lastWeek} the seven days before that, and the
  * same for months.

@@ -7,8 +7,8 @@ import io.portcullis.tracking.MessageStatus;
 import io.portcullis.tracking.RejectReason;
 
 /**
- * A message tracking search (seed 004's criteria). Every criterion is optional; present ones are combined with
- * AND. Values are already validated (see {@code TrackingQueryParser}).
+ * A message tracking search. Every criterion is optional; present ones are combined with
+ * AND. Values are already validated (see {@code TrackingQuery}, which builds them from the route parameters).
  *
  * @param sender            an address, {@code @domain}, or {@code <>} for the null sender
  * @param recipient         an address or {@code @domain}

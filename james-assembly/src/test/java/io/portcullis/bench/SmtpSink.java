@@ -1,4 +1,4 @@
-package io.portcullis.delivery;
+package io.portcullis.bench;
 
 import java.io.File;
 import java.io.IOException;
@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Postfix's {@code smtp-sink} on loopback as the downstream (corporate) server. Fails (never skips) when it is not
+ * Postfix's {@code smtp-sink} on loopback as the downstream (corporate) server of the load benchmarks (which install
+ * postfix; the tests script their downstream with {@code io.portcullis.delivery.ScriptedSmtpServer}). Fails (never skips) when it is not
  * installed: Debian package {@code postfix}.
  */
 public final class SmtpSink implements AutoCloseable {
