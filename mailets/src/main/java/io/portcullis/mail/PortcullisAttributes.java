@@ -23,6 +23,8 @@ public final class PortcullisAttributes {
     public static final AttributeName MESSAGE_SECURITY = AttributeName.of("portcullis.messageSecurity");
     /** Why a message could not be scanned (String); set on stalled mail. */
     public static final AttributeName UNSCANNABLE_REASON = AttributeName.of("portcullis.unscannable");
+    /** Milliseconds the scoring checks of the message have taken so far (Long), counted against the scoring budget. */
+    public static final AttributeName SCORING_TIME = AttributeName.of("portcullis.scoringTime");
     /** Decision of allow / block lists: "allow" or "block" (String). */
     public static final AttributeName LIST_DECISION = AttributeName.of("portcullis.listDecision");
 
