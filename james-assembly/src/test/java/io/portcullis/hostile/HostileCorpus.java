@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
@@ -327,7 +328,8 @@ public final class HostileCorpus {
 
     private String truncatedQuotedPrintable(Random r, int v) {
         String[] endings = {"=", "=4", "=ZZ", "=\r\n", "=\u00ff", "= \r\n=", "=0D=0A.=0D=0A", "=00=00=00"};
-        String body = "caf=E9 line one=\r\n continues " + "x=3D".repeat(r.nextInt(5000)) + endings[v % endings.length];
+        String body = "caf=E9 line one=\r\n continues " + "x=3D".repeat(r.nextInt(5000)).replaceAll("((?:x=3D){18})", "$1=\r\n")
+            + endings[v % endings.length];
         String type = v % 2 == 0 ? "text/plain; charset=iso-8859-1" : "text/html; charset=utf-8";
         return headers("truncated qp " + v) + "MIME-Version: 1.0\r\nContent-Type: " + type + "\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
             + (type.startsWith("text/html") ? "<a href=3D\"http://x.test/" + body : body);
@@ -439,7 +441,8 @@ public final class HostileCorpus {
         String disposition;
         switch (v % 10) {
             case 0:
-                disposition = "filename=\"" + "\\\"".repeat(4_500) + ".txt\"";
+                disposition = IntStream.range(0, 15).mapToObj(i -> "filename*" + i + "=\"" + "\\\"".repeat(300) + "\"")
+                    .collect(Collectors.joining(";\r\n "));
                 break;
             case 1:
                 disposition = "filename=\"" + "\"".repeat(100 + r.nextInt(5000)) + "\"";
