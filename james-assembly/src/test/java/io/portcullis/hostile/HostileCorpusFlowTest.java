@@ -63,8 +63,9 @@ class HostileCorpusFlowTest {
         onlyErrors.start();
         errors.addFilter(onlyErrors);
         errors.start();
-        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(errors);
         server = PortcullisTestServer.prepareWithChecksDns(dir, dns.port(), PortcullisTestServer.NO_RELAY_NETWORK).start();
+        // after the start: the server's own logging configuration resets the appenders of the root logger
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(errors);
         server.addDomain("acme.test");
         server.addUser(USER, PASSWORD);
         server.addUser(ALIVE, PASSWORD);
