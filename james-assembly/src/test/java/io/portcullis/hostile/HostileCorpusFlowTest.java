@@ -126,11 +126,12 @@ class HostileCorpusFlowTest {
         server.webAdmin().get("/domains").then().statusCode(200);
     }
 
-    /** ERROR events logged by a Portcullis class, or carrying an exception thrown from one, grouped by message. */
+    /** ERROR events logged by a Portcullis class, naming one (the mailet container's "Exception calling …") or carrying an exception thrown from one, grouped by message. */
     private static List<String> portcullisErrors() {
         Map<String, Integer> grouped = new TreeMap<>();
         for (ILoggingEvent event : List.copyOf(errors.list)) {
-            if (event.getLevel().isGreaterOrEqual(Level.ERROR) && (event.getLoggerName().startsWith("io.portcullis") || fromPortcullis(event.getThrowableProxy()))) {
+            if (event.getLevel().isGreaterOrEqual(Level.ERROR) && (event.getLoggerName().startsWith("io.portcullis")
+                || event.getFormattedMessage().contains("io.portcullis") || fromPortcullis(event.getThrowableProxy()))) {
                 String text = event.getLoggerName() + ": " + event.getFormattedMessage()
                     + (event.getThrowableProxy() == null ? "" : " / " + event.getThrowableProxy().getClassName() + ": " + event.getThrowableProxy().getMessage());
                 grouped.merge(text.length() > 300 ? text.substring(0, 300) : text, 1, Integer::sum);
