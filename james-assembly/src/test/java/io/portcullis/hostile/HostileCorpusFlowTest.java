@@ -134,7 +134,8 @@ class HostileCorpusFlowTest {
                 || event.getFormattedMessage().contains("io.portcullis") || fromPortcullis(event.getThrowableProxy()))) {
                 String text = event.getLoggerName() + ": " + event.getFormattedMessage()
                     + (event.getThrowableProxy() == null ? "" : " / " + event.getThrowableProxy().getClassName() + ": " + event.getThrowableProxy().getMessage());
-                grouped.merge(text.length() > 300 ? text.substring(0, 300) : text, 1, Integer::sum);
+                String line = text.contains("\n") ? text.substring(0, text.indexOf('\n')) : text;
+                grouped.merge(line.length() > 300 ? line.substring(0, 300) : line, 1, Integer::sum);
             }
         }
         return grouped.entrySet().stream().map(e -> e.getValue() + " × " + e.getKey()).collect(Collectors.toList());
