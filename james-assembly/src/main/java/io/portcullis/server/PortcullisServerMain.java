@@ -21,11 +21,9 @@ import org.apache.james.modules.server.NoJwtModule;
 import org.apache.james.modules.server.RawPostDequeueDecoratorModule;
 import org.apache.james.modules.server.TaskManagerModule;
 import org.apache.james.modules.server.WebAdminServerModule;
-import org.apache.james.lifecycle.api.StartUpCheck;
 import org.apache.james.server.core.configuration.Configuration;
 
 import com.google.inject.Module;
-import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 
 import io.portcullis.guice.DeliveryModule;
@@ -33,13 +31,14 @@ import io.portcullis.guice.DeliveryQueueObservationModule;
 import io.portcullis.guice.QuarantineModule;
 import io.portcullis.guice.ReportModule;
 import io.portcullis.guice.ScoringModule;
+import io.portcullis.guice.StorageModule;
 import io.portcullis.guice.TrackingModule;
 import io.portcullis.server.domains.InitialDomainsModule;
 import io.portcullis.server.persistence.JpaDataModule;
 import io.portcullis.server.persistence.JpaDatabaseModule;
 import io.portcullis.server.persistence.JpaMailboxModule;
 import io.portcullis.server.queue.PersistentQueueModule;
-import io.portcullis.server.security.WebAdminExposureCheck;
+import io.portcullis.server.security.WebAdminSecurityModule;
 
 /**
  * The bundled Portcullis server: published James 3.8.1 Guice building blocks with persistent storage
@@ -49,8 +48,9 @@ import io.portcullis.server.security.WebAdminExposureCheck;
  */
 public class PortcullisServerMain implements JamesServerMain {
 
+    /** James's WebAdmin with its authentication filter replaced by the Portcullis guard (token, JWT, Host and Origin checks). */
     public static final Module WEBADMIN = Modules.combine(
-        new WebAdminServerModule(),
+        Modules.override(new WebAdminServerModule()).with(new WebAdminSecurityModule()),
         new DataRoutesModules(),
         new MailboxRoutesModule(),
         new MailQueueRoutesModule(),
@@ -77,8 +77,7 @@ public class PortcullisServerMain implements JamesServerMain {
         new RawPostDequeueDecoratorModule(),
         new DefaultProcessorsConfigurationProviderModule(),
         new NoJwtModule(),
-        new InitialDomainsModule(),
-        binder -> Multibinder.newSetBinder(binder, StartUpCheck.class).addBinding().to(WebAdminExposureCheck.class));
+        new InitialDomainsModule());
 
     /** The Portcullis capabilities with their routes and scheduled jobs (an existing James lists the *ServicesModule variants). */
     public static final Module PORTCULLIS = Modules.combine(
@@ -86,7 +85,8 @@ public class PortcullisServerMain implements JamesServerMain {
         new ScoringModule(),
         new QuarantineModule(),
         new ReportModule(),
-        new DeliveryModule());
+        new DeliveryModule(),
+        new StorageModule());
 
     public static void main(String[] args) throws Exception {
         ExtraProperties.initialize();

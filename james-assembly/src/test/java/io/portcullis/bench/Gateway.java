@@ -41,7 +41,7 @@ import io.portcullis.server.DistributionProcess;
 public final class Gateway implements AutoCloseable {
     public enum SetUp { BASELINE, FULL }
 
-    private static final Pattern PORTCULLIS_HANDLER = Pattern.compile("\\s*<handler class=\"io\\.portcullis\\.[^\"]+\"/>");
+    private static final Pattern PORTCULLIS_HANDLER = Pattern.compile("\\s*<handler class=\"io\\.portcullis\\.[^\"]+\"(?:/>|>.*?</handler>)", Pattern.DOTALL);
     private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^Message-ID: <([^@>]+)@load\\.example>");
     private static final Pattern SUBJECT_ID = Pattern.compile("\\[([^\\]]+)\\]");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -140,7 +140,7 @@ public final class Gateway implements AutoCloseable {
 
     public JsonNode webAdmin(String pathAndQuery) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("WEBADMIN") + pathAndQuery))
-            .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            .header("Authorization", server.authorization()).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + pathAndQuery + " answered " + response.statusCode() + ": " + response.body());
         }
@@ -149,7 +149,7 @@ public final class Gateway implements AutoCloseable {
 
     public String webAdminText(String pathAndQuery) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port("WEBADMIN") + pathAndQuery))
-            .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            .header("Authorization", server.authorization()).timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (response.statusCode() != 200) {
             throw new IOException("GET " + pathAndQuery + " answered " + response.statusCode() + ": " + response.body());
         }

@@ -69,7 +69,7 @@ public final class ScoringThroughputBenchmark {
         }
         try (server) {
             server.start();
-            RestAssured.given().baseUri("http://127.0.0.1").port(server.port("WEBADMIN"))
+            RestAssured.given().baseUri("http://127.0.0.1").port(server.port("WEBADMIN")).header("Authorization", server.authorization())
                 .body("{\"password\":\"" + PASSWORD + "\"}").put("/users/" + USER).then().statusCode(204);
             int warmup = Math.max(100, messages / 10);
             SmtpLoad.run(server.port("SMTP"), threads, warmup, ScoringThroughputBenchmark::message);

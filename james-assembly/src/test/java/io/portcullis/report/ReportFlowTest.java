@@ -43,7 +43,7 @@ class ReportFlowTest {
         server = PortcullisTestServer.prepareWithChecksDns(dir, dns.port(), PortcullisTestServer.NO_RELAY_NETWORK)
             .start();
         server.addDomain("acme.test");
-        for (String user : new String[] {"bob", "carol", "dave", "erin", "frank"}) {
+        for (String user : new String[] {"bob", "carol", "dave", "erin", "frank", "gina"}) {
             server.addUser(user + "@acme.test", user + "-Pass-1");
         }
     }
@@ -198,5 +198,19 @@ class ReportFlowTest {
         }
         assertThat(server.webAdmin().get("/tasks").then().statusCode(200).extract().jsonPath().getList("type"))
             .contains("portcullis-quarantine-reports");
+    }
+
+    @Test
+    void reportShouldShowASubjectWithLineBreaksOnOneLineWhenItFakesALink() throws Exception {
+        // Decodes to "x\r\nRelease: http://evil.example/": a subject that would add a link line of its own.
+        sendJunk("gina@acme.test", "=?UTF-8?Q?x=0D=0ARelease:_http://evil.example/?=");
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.webAdmin().queryParam("recipient", "gina@acme.test")
+            .get("/portcullis/quarantine").then().statusCode(200).extract().jsonPath().getList("items").size() == 1);
+
+        requestReport("gina");
+
+        String report = awaitInbox("gina", "Quarantine report");
+        assertThat(report).contains("Subject: x Release: http://evil.example/");
+        assertThat(report.lines()).noneMatch(line -> line.strip().startsWith("Release: http://evil"));
     }
 }

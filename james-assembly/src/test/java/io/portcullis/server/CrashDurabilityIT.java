@@ -52,7 +52,7 @@ class CrashDurabilityIT {
         DistributionProcess server = DistributionProcess.prepare(dir.resolve("home"), Map.of("PORTCULLIS_DOMAIN", DOMAIN));
         Duration startup = server.start();
         long idleRss = server.rssKib();
-        RestAssured.given().port(server.port("WEBADMIN")).baseUri("http://127.0.0.1")
+        RestAssured.given().port(server.port("WEBADMIN")).baseUri("http://127.0.0.1").header("Authorization", server.authorization())
             .body("{\"password\":\"" + PASSWORD + "\"}").put("/users/" + RCPT).then().statusCode(204);
 
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();

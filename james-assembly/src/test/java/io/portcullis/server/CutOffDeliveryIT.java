@@ -113,6 +113,7 @@ class CutOffDeliveryIT {
     private static JsonNode get(DistributionProcess server, String path) throws IOException {
         java.net.HttpURLConnection connection = (java.net.HttpURLConnection) java.net.URI.create(
             "http://127.0.0.1:" + server.port("WEBADMIN") + path).toURL().openConnection();
+        connection.setRequestProperty("Authorization", server.authorization());
         try (InputStream body = connection.getInputStream()) {
             return JSON.readTree(body);
         }

@@ -1,6 +1,7 @@
 package io.portcullis.server;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
@@ -12,8 +13,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.restassured.RestAssured;
-import io.restassured.builder.RequestSpecBuilder;
-import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
 /**
@@ -86,17 +85,21 @@ public final class DistributionProcess implements AutoCloseable {
         return Integer.parseInt(environment.get("PORTCULLIS_" + name + "_PORT"));
     }
 
-    public Path home() {
-        return home;
+    /** A request to this server's WebAdmin, with whatever it needs to be let in (the admin token, once started). */
+    public RequestSpecification webAdmin() {
+        RequestSpecification spec = RestAssured.given().port(port("WEBADMIN")).baseUri("http://127.0.0.1");
+        if (Files.isRegularFile(tokenFile())) {
+            try {
+                spec = spec.header("Authorization", authorization());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return spec;
     }
 
-    /** A request to this server's WebAdmin on loopback. */
-    public RequestSpecification webAdmin() {
-        return RestAssured.given(new RequestSpecBuilder()
-            .setBaseUri("http://127.0.0.1")
-            .setPort(port("WEBADMIN"))
-            .setContentType(ContentType.JSON)
-            .build());
+    public Path home() {
+        return home;
     }
 
     /** Starts the script and waits until WebAdmin answers; returns the start-up time. */
@@ -134,13 +137,33 @@ public final class DistributionProcess implements AutoCloseable {
 
     private boolean webAdminAnswers() {
         try {
+            if (!Files.exists(tokenFile())) {
+                return false;
+            }
             HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + port("WEBADMIN") + "/domains").toURL().openConnection();
+            connection.setRequestProperty("Authorization", authorization());
             connection.setConnectTimeout(500);
             connection.setReadTimeout(2000);
             return connection.getResponseCode() == 200;
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The server's {@code var/webadmin.token}: under {@code PORTCULLIS_VAR_DIR} when set, else {@code var/} of the home. */
+    public Path tokenFile() {
+        String var = environment.get("PORTCULLIS_VAR_DIR");
+        return (var != null && !var.isBlank() ? Path.of(var) : home.resolve("var")).resolve("webadmin.token");
+    }
+
+    /** The admin token the server created at its first start. */
+    public String adminToken() throws IOException {
+        return Files.readString(tokenFile()).strip();
+    }
+
+    /** The {@code Authorization} header value WebAdmin wants. */
+    public String authorization() throws IOException {
+        return "Bearer " + adminToken();
     }
 
     public long pid() {

@@ -5,11 +5,15 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apache.james.GuiceJamesServer;
+
+import com.google.inject.Module;
 
 import io.restassured.RestAssured;
 import io.restassured.builder.RequestSpecBuilder;
@@ -26,6 +30,7 @@ public final class PortcullisTestServer implements AutoCloseable {
 
     private final Path workingDirectory;
     private final Map<String, Integer> ports;
+    private final List<Module> extraModules = new ArrayList<>();
     private GuiceJamesServer server;
 
     private PortcullisTestServer(Path workingDirectory, Map<String, Integer> ports) {
@@ -96,8 +101,15 @@ public final class PortcullisTestServer implements AutoCloseable {
     /** How long a start may take before the test fails instead of waiting for ever (Spark waits without limit). */
     private static final java.time.Duration START_TIMEOUT = java.time.Duration.ofMinutes(3);
 
+    /** Guice modules combined with the bundled server's at every later start (test probes, typically). */
+    public PortcullisTestServer withModules(Module... modules) {
+        extraModules.addAll(List.of(modules));
+        return this;
+    }
+
     public PortcullisTestServer start() throws Exception {
-        GuiceJamesServer created = PortcullisServerMain.createServer(DataDirectories.configuration(workingDirectory.toString()));
+        GuiceJamesServer created = PortcullisServerMain.createServer(DataDirectories.configuration(workingDirectory.toString()))
+            .combineWith(extraModules);
         java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
         Thread starter = new Thread(() -> {
             try {
@@ -158,12 +170,30 @@ public final class PortcullisTestServer implements AutoCloseable {
         return workingDirectory;
     }
 
+    /** WebAdmin as the administrator reaches it: loopback, with the admin token of {@code var/webadmin.token}. */
     public RequestSpecification webAdmin() {
-        return RestAssured.given(new RequestSpecBuilder()
+        RequestSpecBuilder spec = new RequestSpecBuilder()
             .setBaseUri("http://127.0.0.1")
             .setPort(webAdminPort())
-            .setContentType(ContentType.JSON)
-            .build());
+            .setContentType(ContentType.JSON);
+        if (Files.exists(tokenFile())) {
+            spec.addHeader("Authorization", "Bearer " + adminToken());
+        }
+        return RestAssured.given(spec.build());
+    }
+
+    /** The server's {@code var/webadmin.token} (in the var directory the configuration resolves, overridable). */
+    public Path tokenFile() {
+        return Path.of(DataDirectories.configuration(workingDirectory.toString()).directories().getVarDirectory()).resolve("webadmin.token");
+    }
+
+    /** The admin token the server created at its first start. */
+    public String adminToken() {
+        try {
+            return Files.readString(tokenFile()).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No WebAdmin token at " + tokenFile() + " (has the server started?)", e);
+        }
     }
 
     public void addDomain(String domain) {

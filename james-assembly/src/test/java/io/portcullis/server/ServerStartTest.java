@@ -37,12 +37,12 @@ class ServerStartTest {
     }
 
     @Test
-    void serverShouldRefuseToExposeWebAdminBeyondLoopbackWithoutAuthentication() throws Exception {
+    void serverShouldRefuseToExposeWebAdminBeyondLoopbackOverPlainHttp() throws Exception {
         PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of("PORTCULLIS_WEBADMIN_HOST", "0.0.0.0"));
 
         try (server) {
             assertThatThrownBy(server::start)
-                .hasMessageContaining("WebAdmin would listen on 0.0.0.0 without authentication");
+                .hasMessageContaining("WebAdmin would listen on 0.0.0.0 over plain HTTP");
         }
     }
 

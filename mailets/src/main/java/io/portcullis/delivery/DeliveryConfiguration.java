@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,11 +21,14 @@ import org.apache.james.util.DurationParser;
  * <pre>
  * default.mode=local|forward|hybrid          mode of domains not listed (default local)
  * domain.&lt;domain&gt;.mode=local|forward|hybrid
- * default.verifyRecipients=false             ask the downstream server at RCPT time (forwarded recipients)
+ * default.verifyRecipients=true              ask the downstream server at RCPT time (forwarded recipients of
+ *                                            forward and hybrid domains; local domains never ask)
  * domain.&lt;domain&gt;.verifyRecipients=true|false
  * downstream=host:port                       the server recipient verification asks (same as the relay gateway)
  * verification.timeout=5s                    connect + conversation timeout of one RCPT probe
- * verification.cacheTtl=10m                  how long an answer (exists / unknown) is reused
+ * verification.cacheTtl=10m                  how long "exists" is reused
+ * verification.negativeCacheTtl=2m           how long "unknown" is reused (short: a mailbox created downstream
+ *                                            is accepted within this time)
  * verification.cacheSize=10000               answers kept at most
  * pending.outboundTimeout=24h                outbound mail still pending after this is bounced
  * pending.inboundTimeout=7d                  inbound mail still pending after this is bounced
@@ -35,13 +39,13 @@ import org.apache.james.util.DurationParser;
 public record DeliveryConfiguration(DeliveryMode defaultMode, Map<Domain, DeliveryMode> modes,
                                     boolean defaultVerifyRecipients, Map<Domain, Boolean> verifyRecipients,
                                     HostPort downstream, Duration verificationTimeout, Duration verificationCacheTtl,
-                                    int verificationCacheSize, Duration outboundTimeout, Duration inboundTimeout,
+                                    Duration verificationNegativeCacheTtl, int verificationCacheSize, Duration outboundTimeout, Duration inboundTimeout,
                                     Duration checkInterval, List<String> pendingQueues) {
     public static final String FILE = "delivery";
     private static final Pattern DOMAIN_KEY = Pattern.compile("domain\\.(.+)\\.(mode|verifyRecipients)");
     /** The keys of {@code conf/delivery.properties} read besides the per-domain ones ({@code domain.<domain>.mode} / {@code .verifyRecipients}). */
     public static final List<String> PLAIN_KEYS = List.of("default.mode", "default.verifyRecipients", "downstream",
-        "verification.timeout", "verification.cacheTtl", "verification.cacheSize", "pending.outboundTimeout",
+        "verification.timeout", "verification.cacheTtl", "verification.negativeCacheTtl", "verification.cacheSize", "pending.outboundTimeout",
         "pending.inboundTimeout", "pending.checkInterval", "pending.queues");
 
     public DeliveryConfiguration {
@@ -110,11 +114,12 @@ public record DeliveryConfiguration(DeliveryMode defaultMode, Map<Domain, Delive
         return new DeliveryConfiguration(
             mode("default.mode", properties.getOrDefault("default.mode", "local")),
             modes,
-            bool("default.verifyRecipients", properties.getOrDefault("default.verifyRecipients", "false")),
+            bool("default.verifyRecipients", properties.getOrDefault("default.verifyRecipients", "true")),
             verify,
             HostPort.parse("downstream", properties.getOrDefault("downstream", "127.0.0.1:10025")),
             duration("verification.timeout", properties.getOrDefault("verification.timeout", "5s")),
             duration("verification.cacheTtl", properties.getOrDefault("verification.cacheTtl", "10m")),
+            duration("verification.negativeCacheTtl", properties.getOrDefault("verification.negativeCacheTtl", "2m")),
             integer("verification.cacheSize", properties.getOrDefault("verification.cacheSize", "10000"), 1, 10_000_000),
             duration("pending.outboundTimeout", properties.getOrDefault("pending.outboundTimeout", "24h")),
             duration("pending.inboundTimeout", properties.getOrDefault("pending.inboundTimeout", "7d")),
@@ -126,7 +131,15 @@ public record DeliveryConfiguration(DeliveryMode defaultMode, Map<Domain, Delive
         return modes.getOrDefault(domain, defaultMode);
     }
 
+    /**
+     * Whether RCPT of a forwarded recipient of {@code domain} asks the downstream server first: on by default for
+     * forward and hybrid domains (an unverified recipient would be accepted, refused downstream, and bounced to a
+     * sender that is often forged); never for local domains (their users are known here).
+     */
     public boolean verifiesRecipients(Domain domain) {
+        if (modeOf(domain) == DeliveryMode.LOCAL) {
+            return false;
+        }
         return verifyRecipients.getOrDefault(domain, defaultVerifyRecipients);
     }
 
@@ -139,7 +152,7 @@ public record DeliveryConfiguration(DeliveryMode defaultMode, Map<Domain, Delive
      * As {@link #route(Domain, boolean)}, asking {@code localUser} (a user repository lookup) only when the domain's
      * mode needs the answer: never for forward domains.
      */
-    public DeliveryRoute route(Domain domain, java.util.function.BooleanSupplier localUser) {
+    public DeliveryRoute route(Domain domain, BooleanSupplier localUser) {
         switch (modeOf(domain)) {
             case FORWARD:
                 return DeliveryRoute.FORWARD;

@@ -67,6 +67,10 @@ public final class PortcullisAttributes {
     public static final AttributeName DELIVERY_ATTEMPTED_AT = AttributeName.of("portcullis.delivery.attemptedAt");
     /** Why an administrator or a pending timeout returned the message (String); no delivery attempt then. */
     public static final AttributeName DELIVERY_GIVEN_UP = AttributeName.of("portcullis.delivery.givenUp");
+    /** String: the processor a mail was in when the spooler took it from the spool (where a retry after a storage failure starts). */
+    public static final AttributeName SPOOL_STATE = AttributeName.of("portcullis.storage.spoolState");
+    /** Integer: how many times the processing of the mail failed for lack of storage and was put back in the spool. */
+    public static final AttributeName STORAGE_RETRIES = AttributeName.of("portcullis.storage.retries");
 
     private PortcullisAttributes() {
     }

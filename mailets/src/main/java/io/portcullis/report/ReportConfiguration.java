@@ -22,14 +22,15 @@ import io.portcullis.report.schedule.CronExpression;
  *                        and only to recipients with something new
  * @param days            on-demand reports list what was held in the last N days ("nothing held" reply names N)
  * @param maxPerHour      on-demand requests per requester address per hour
+ * @param maxPerHourTotal on-demand requests per hour for the whole gateway (all nodes sharing the store)
  * @param keyFile         HMAC key of the action links (generated at first start, mode 600; relative = in the var directory)
  * @param adminAddress    who "request release" notifies (empty = the postmaster)
  */
 public record ReportConfiguration(String publicBaseUrl, List<CronExpression> schedules, boolean onlyNew, int days,
-                                  int maxPerHour, Path keyFile, Optional<MailAddress> adminAddress, ZoneId zone) {
+                                  int maxPerHour, int maxPerHourTotal, Path keyFile, Optional<MailAddress> adminAddress, ZoneId zone) {
     public static final String PREFIX = "report.";
     public static final Set<String> KEYS = Set.of("report.publicBaseUrl", "report.schedule", "report.schedule.onlyNew",
-        "report.days", "report.request.maxPerHour", "report.keyFile", "report.adminAddress", "report.zone");
+        "report.days", "report.request.maxPerHour", "report.request.maxPerHourTotal", "report.keyFile", "report.adminAddress", "report.zone");
 
     public ReportConfiguration {
         schedules = List.copyOf(schedules);
@@ -77,6 +78,7 @@ public record ReportConfiguration(String publicBaseUrl, List<CronExpression> sch
             bool(properties, "report.schedule.onlyNew", true),
             integer(properties, "report.days", 14, 1, 3650),
             integer(properties, "report.request.maxPerHour", 5, 1, 10000),
+            integer(properties, "report.request.maxPerHourTotal", 500, 1, 1_000_000),
             Path.of(value(properties, "report.keyFile", "portcullis-report.key")), admin, zone);
     }
 

@@ -4,15 +4,13 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
@@ -56,7 +54,10 @@ public class ReportService {
         void send(MailAddress from, MailAddress to, MimeMessage report) throws MessagingException;
     }
 
-    public enum RequestOutcome { SENT, NOTHING_HELD_SENT, RATE_LIMITED, FAILED }
+    public enum RequestOutcome { SENT, NOTHING_HELD_SENT, RATE_LIMITED, REFUSED, FAILED }
+
+    /** The window of the on-demand rate limits. */
+    public static final Duration REQUEST_WINDOW = Duration.ofHours(1);
 
     public record RunSummary(int recipients, int reportsSent, int items, int failures) {
     }
@@ -87,7 +88,6 @@ public class ReportService {
     private final Clock clock;
     private final ReportSink sink;
     private final ReportRenderer renderer;
-    private final Map<String, Deque<Instant>> requests = new ConcurrentHashMap<>();
 
     public ReportService(QuarantineService quarantine, ReportStore store, ReportTokens tokens, MessageTracker tracker,
                          MailetContext context, ReportConfiguration configuration, Clock clock, ReportSink sink) {
@@ -131,17 +131,32 @@ public class ReportService {
 
     /**
      * A request from {@code requestedBy} (the authenticated user or the relay-network From) for the report
-     * of {@code reportFor}, rate limited per {@code reportFor}. The caller has already checked that
-     * {@code reportFor} belongs to the requester.
+     * of {@code reportFor}, rate limited per {@code reportFor} ({@code maxPerHour}) and for the whole gateway
+     * ({@code report.request.maxPerHourTotal}), both counted in the gateway store (they hold across restarts and
+     * nodes). The caller has already checked that {@code reportFor} belongs to the requester and is one of our
+     * addresses.
      */
     public RequestOutcome request(MailAddress reportFor, String requestedBy, int days, int maxPerHour, Optional<String> trackingId) {
         String address = reportFor.asString().toLowerCase(Locale.ROOT);
         RequestOutcome outcome;
         int count = 0;
         String why = "";
-        if (!allowRequest(address, maxPerHour)) {
+        ReportStore.Admission admission;
+        try {
+            admission = store.admitRequest(address, clock.instant(), REQUEST_WINDOW, maxPerHour, configuration.maxPerHourTotal());
+        } catch (SQLException e) {
+            admission = null;
+            why = "rate limit not readable: " + e.getMessage();
+        }
+        if (admission == null) {
+            outcome = RequestOutcome.FAILED;
+        } else if (admission == ReportStore.Admission.ADDRESS_LIMIT) {
             outcome = RequestOutcome.RATE_LIMITED;
-            why = "more than " + maxPerHour + " requests in the last hour";
+            why = "more than " + maxPerHour + " requests for this address in the last hour";
+        } else if (admission == ReportStore.Admission.TOTAL_LIMIT) {
+            outcome = RequestOutcome.RATE_LIMITED;
+            why = "more than " + configuration.maxPerHourTotal() + " requests on the gateway in the last hour"
+                + " (report.request.maxPerHourTotal)";
         } else {
             try {
                 List<QuarantineEntry> entries = heldFor(address, Optional.of(clock.instant().minus(Duration.ofDays(days))));
@@ -156,33 +171,37 @@ public class ReportService {
         }
         REPORT_LOG.info("request by={} for={} items={} outcome={}{}", requestedBy, address, count, outcome,
             why.isEmpty() ? "" : " reason=\"" + why + "\"");
-        RequestOutcome finalOutcome = outcome;
-        int finalCount = count;
+        track(trackingId, requestedBy, address, outcome, count, why);
+        return outcome;
+    }
+
+    /**
+     * A request that is not answered at all ({@code why}: e.g. the From address is not one of our domains): no mail
+     * is sent to anybody; logged in QuarantineReports.log and tracked with outcome REFUSED.
+     */
+    public RequestOutcome refuse(String requestedBy, Optional<MailAddress> reportFor, String why, Optional<String> trackingId) {
+        String address = reportFor.map(a -> a.asString().toLowerCase(Locale.ROOT)).orElse("(none)");
+        REPORT_LOG.warn("request by={} for={} items=0 outcome={} reason=\"{}\"", requestedBy, address, RequestOutcome.REFUSED, why);
+        track(trackingId, requestedBy, address, RequestOutcome.REFUSED, 0, why);
+        return RequestOutcome.REFUSED;
+    }
+
+    private void track(Optional<String> trackingId, String requestedBy, String address, RequestOutcome outcome, int count, String why) {
         trackingId.ifPresent(id -> {
+            Map<String, String> info = new LinkedHashMap<>();
+            info.put("Requested by", requestedBy);
+            info.put("Report for", address);
+            info.put("Outcome", outcome.name());
+            info.put("Items", String.valueOf(count));
+            if (!why.isEmpty()) {
+                info.put("Reason", why);
+            }
             try {
-                tracker.record(new TrackedEvent(id, EventType.REPORT_REQUESTED, clock.instant(),
-                    Map.of("Requested by", requestedBy, "Report for", address, "Outcome", finalOutcome.name(),
-                        "Items", String.valueOf(finalCount))));
+                tracker.record(new TrackedEvent(id, EventType.REPORT_REQUESTED, clock.instant(), info));
             } catch (RuntimeException e) {
                 REPORT_LOG.warn("could not track report request {}: {}", id, e.getMessage());
             }
         });
-        return outcome;
-    }
-
-    private boolean allowRequest(String address, int maxPerHour) {
-        Instant now = clock.instant();
-        Deque<Instant> times = requests.computeIfAbsent(address, a -> new ArrayDeque<>());
-        synchronized (times) {
-            while (!times.isEmpty() && !times.peekFirst().isAfter(now.minus(Duration.ofHours(1)))) {
-                times.pollFirst();
-            }
-            if (times.size() >= maxPerHour) {
-                return false;
-            }
-            times.addLast(now);
-            return true;
-        }
     }
 
     // ------------------------------------------------------------------ scheduled
@@ -380,10 +399,11 @@ public class ReportService {
             message.setHeader("Auto-Submitted", "auto-generated");
             message.setText(view.claims().recipient() + " asks for the release of a message held in the "
                 + view.entry().message().area() + " area.\n\nEntry: " + view.entry().entryId()
-                + "\nSender: " + view.entry().message().sender()
-                + "\nSubject: " + view.entry().message().subject().orElse("(no subject)")
+                + "\nSender: " + ReportRenderer.clean(view.entry().message().sender(), ReportRenderer.MAX_SENDER)
+                + "\nSubject: " + ReportRenderer.clean(view.entry().message().subject().orElse("(no subject)"), ReportRenderer.MAX_SUBJECT)
                 + "\nScore: " + view.entry().message().score().map(String::valueOf).orElse("-")
-                + "\nReasons: " + String.join("; ", view.entry().message().reasons())
+                + "\nReasons: " + view.entry().message().reasons().stream().limit(20)
+                    .map(r -> ReportRenderer.clean(r, ReportRenderer.MAX_REASON)).collect(Collectors.joining("; "))
                 + "\n\nRelease it with POST /portcullis/quarantine/" + view.entry().entryId() + "?action=release if appropriate.\n", "UTF-8");
             sink.send(context.getPostmaster(), admin, message);
         } catch (MessagingException e) {

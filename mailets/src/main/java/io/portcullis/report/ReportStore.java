@@ -4,12 +4,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.inject.Inject;
@@ -17,7 +19,10 @@ import javax.sql.DataSource;
 
 import io.portcullis.store.GatewayStore;
 
-/** Tables of V5: used tokens, last report per recipient, allowed senders, last scheduled run. */
+/**
+ * Tables of V5: used tokens, last report per recipient, allowed senders, last scheduled run; of V15: the on-demand
+ * requests answered in the last hour (rate limits).
+ */
 public class ReportStore {
     /**
      * How long the allowed senders of a recipient read from the store are reused. The filter asks for every
@@ -30,6 +35,9 @@ public class ReportStore {
 
     private record Allowed(Set<String> senders, long readAt) {
     }
+
+    /** The answer to {@link #admitRequest}. */
+    public enum Admission { ADMITTED, ADDRESS_LIMIT, TOTAL_LIMIT }
 
     private final DataSource dataSource;
     private final ConcurrentHashMap<String, Allowed> allowed = new ConcurrentHashMap<>();
@@ -58,6 +66,65 @@ public class ReportStore {
                 return false;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Takes a place for an on-demand request of {@code address} at {@code at} when fewer than {@code maxPerAddress}
+     * requests of that address and fewer than {@code maxTotal} requests in all were admitted in the {@code window}
+     * before; first deletes the rows older than the window. The place is taken first and given back when over a
+     * limit, each statement committed on its own: requests racing on several nodes may all be refused at the
+     * limit, never all admitted beyond it.
+     */
+    public Admission admitRequest(String address, Instant at, Duration window, int maxPerAddress, int maxTotal) throws SQLException {
+        String key = address.toLowerCase(Locale.ROOT);
+        long floor = at.minus(window).toEpochMilli();
+        String id = UUID.randomUUID().toString();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("DELETE FROM report_request WHERE requested_at <= ?")) {
+                s.setLong(1, floor);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO report_request (request_id, address, requested_at) VALUES (?, ?, ?)")) {
+                s.setString(1, id);
+                s.setString(2, key);
+                s.setLong(3, at.toEpochMilli());
+                s.executeUpdate();
+            }
+            Admission admission = Admission.ADMITTED;
+            if (count(c, "SELECT COUNT(*) FROM report_request WHERE address = ? AND requested_at > ?", key, floor) > maxPerAddress) {
+                admission = Admission.ADDRESS_LIMIT;
+            } else if (count(c, "SELECT COUNT(*) FROM report_request WHERE requested_at > ?", null, floor) > maxTotal) {
+                admission = Admission.TOTAL_LIMIT;
+            }
+            if (admission != Admission.ADMITTED) {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM report_request WHERE request_id = ?")) {
+                    s.setString(1, id);
+                    s.executeUpdate();
+                }
+            }
+            return admission;
+        }
+    }
+
+    /** Requests admitted in all (rows not purged yet), for tests and diagnostics. */
+    public int requestRows() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return (int) count(c, "SELECT COUNT(*) FROM report_request WHERE requested_at > ?", null, Long.MIN_VALUE);
+        }
+    }
+
+    private static long count(Connection c, String sql, String address, long floor) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            int i = 1;
+            if (address != null) {
+                s.setString(i++, address);
+            }
+            s.setLong(i, floor);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
         }
     }
 

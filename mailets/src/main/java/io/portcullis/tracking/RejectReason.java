@@ -17,6 +17,7 @@ public enum RejectReason {
     UNRESOLVABLE_SENDER_DOMAIN("Domain of Sender Address Does Not exist", "spam:unresolvablesenderdomain"),
     GREYLISTED("Grey Listed", "spam:greylisted"),
     HOST_DENIED("Host Denied", "spam:hostdenied"),
+    INSUFFICIENT_STORAGE("Insufficient System Storage", "smtp:insufficientstorage"),
     OTHER("Other Reject Reason", "spam:otherrejectreason"),
     OVERSIZED("Oversized messages", "smtp:oversized"),
     RBL("Real-time Blacklist", "spam:rbllookup"),

@@ -16,9 +16,29 @@ class DeliveryConfigurationTest {
 
         assertThat(configuration.modeOf(Domain.of("any.test"))).isEqualTo(DeliveryMode.LOCAL);
         assertThat(configuration.verifiesRecipients(Domain.of("any.test"))).isFalse();
+        assertThat(configuration.verificationCacheTtl()).isEqualTo(Duration.ofMinutes(10));
         assertThat(configuration.outboundTimeout()).isEqualTo(Duration.ofHours(24));
         assertThat(configuration.inboundTimeout()).isEqualTo(Duration.ofDays(7));
         assertThat(configuration.pendingQueues()).containsExactly("spool", "outgoing", "outbound");
+    }
+
+    @Test
+    void verificationShouldBeOnByDefaultForForwardAndHybridDomainsWhenNotConfigured() {
+        DeliveryConfiguration configuration = DeliveryConfiguration.parse(Map.of(
+            "domain.f.test.mode", "forward", "domain.h.test.mode", "hybrid", "domain.l.test.mode", "local"));
+
+        assertThat(configuration.verifiesRecipients(Domain.of("f.test"))).isTrue();
+        assertThat(configuration.verifiesRecipients(Domain.of("h.test"))).isTrue();
+        assertThat(configuration.verifiesRecipients(Domain.of("l.test"))).isFalse();
+    }
+
+    @Test
+    void verificationShouldBeOffForAForwardDomainOnlyWhenTurnedOff() {
+        DeliveryConfiguration configuration = DeliveryConfiguration.parse(Map.of(
+            "default.mode", "forward", "domain.open.test.verifyRecipients", "false"));
+
+        assertThat(configuration.verifiesRecipients(Domain.of("open.test"))).isFalse();
+        assertThat(configuration.verifiesRecipients(Domain.of("other.test"))).isTrue();
     }
 
     @Test

@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.mail.internet.MimeMessage;
 import javax.mail.internet.MimeMultipart;
 
+import org.apache.james.core.Domain;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.mailet.Attribute;
@@ -57,6 +59,7 @@ class ReportServiceTest {
     final MutableClock clock = new MutableClock(START);
     final List<Sent> sent = new ArrayList<>();
     final List<TrackedEvent> events = new ArrayList<>();
+    static final Predicate<Domain> OURS = domain -> domain.equals(Domain.of("portcullis.test"));
     FakeMailContext context;
     QuarantineService quarantine;
     ReportStore store;
@@ -76,7 +79,7 @@ class ReportServiceTest {
     void setUp() throws Exception {
         try (java.sql.Connection connection = gatewayStore.connection(); java.sql.Statement statement = connection.createStatement()) {
             for (String table : List.of("quarantine_entry", "quarantine_raw", "quarantine_message", "report_used_token",
-                "report_recipient", "report_allowed_sender", "report_schedule_state")) {
+                "report_recipient", "report_allowed_sender", "report_schedule_state", "report_request")) {
                 statement.executeUpdate("DELETE FROM " + table);
             }
         }
@@ -258,7 +261,7 @@ class ReportServiceTest {
     void mailetShouldReportOnAuthenticatedIdentityAndGhostWhenFromIsSomeoneElse() throws Exception {
         hold("a", "spam", "bob@portcullis.test");
         hold("b", "spam", "alice@portcullis.test");
-        SendQuarantineReport mailet = new SendQuarantineReport(service, Optional.empty());
+        SendQuarantineReport mailet = new SendQuarantineReport(service, Optional.empty(), OURS);
         mailet.init(FakeMailetConfig.builder().mailetName("SendQuarantineReport").mailetContext(context).build());
         FakeMail request = FakeMail.builder().name("req").sender("bob@portcullis.test").recipient("manual-report-request@portcullis.test")
             .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addFrom("alice@portcullis.test").setSubject("report").setText("x"))
@@ -277,7 +280,7 @@ class ReportServiceTest {
     @Test
     void mailetShouldReportOnFromAddressWhenFromRelayNetwork() throws Exception {
         hold("b", "spam", "alice@portcullis.test");
-        SendQuarantineReport mailet = new SendQuarantineReport(service, Optional.empty());
+        SendQuarantineReport mailet = new SendQuarantineReport(service, Optional.empty(), OURS);
         mailet.init(FakeMailetConfig.builder().mailetName("SendQuarantineReport").mailetContext(context).build());
         FakeMail request = FakeMail.builder().name("req").sender("whatever@portcullis.test").recipient("manual-report-request@portcullis.test")
             .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addFrom("Alice <Alice@portcullis.test>").setSubject("report").setText("x"))
@@ -294,7 +297,7 @@ class ReportServiceTest {
 
     @Test
     void initShouldFailNamingParameterWhenBadValue() {
-        SendQuarantineReport mailet = new SendQuarantineReport(service, Optional.empty());
+        SendQuarantineReport mailet = new SendQuarantineReport(service, Optional.empty(), OURS);
 
         assertThatThrownBy(() -> mailet.init(FakeMailetConfig.builder().mailetName("SendQuarantineReport").mailetContext(context)
             .setProperty("maxPerHour", "lots").build())).hasMessageContaining("maxPerHour").hasMessageContaining("lots");
@@ -348,5 +351,88 @@ class ReportServiceTest {
             scheduler.stop();
             tasks.stop();
         }
+    }
+
+    SendQuarantineReport mailet() throws Exception {
+        SendQuarantineReport mailet = new SendQuarantineReport(service, Optional.empty(), OURS);
+        mailet.init(FakeMailetConfig.builder().mailetName("SendQuarantineReport").mailetContext(context).build());
+        return mailet;
+    }
+
+    static FakeMail relayRequest(String envelope, String from) throws Exception {
+        FakeMail.Builder builder = FakeMail.builder().name("req").recipient("manual-report-request@portcullis.test")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addFrom(from).setSubject("report").setText("x"))
+            .attribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of("t-req")));
+        if (envelope == null) {
+            builder.sender(MailAddress.nullSender());
+        } else {
+            builder.sender(envelope);
+        }
+        return builder.build();
+    }
+
+    @Test
+    void mailetShouldSendNothingAndTrackARefusalWhenRelayNetworkFromIsExternal() throws Exception {
+        hold("b", "spam", "victim@elsewhere.example");
+        FakeMail request = relayRequest("alice@portcullis.test", "victim@elsewhere.example");
+
+        mailet().service(request);
+
+        assertThat(request.getState()).isEqualTo(Mail.GHOST);
+        assertThat(sent).isEmpty();
+        assertThat(events).anySatisfy(event -> {
+            assertThat(event.type()).isEqualTo(EventType.REPORT_REQUESTED);
+            assertThat(event.info()).containsEntry("Outcome", "REFUSED").containsEntry("Report for", "victim@elsewhere.example");
+        });
+    }
+
+    @Test
+    void mailetShouldSendNothingWhenRelayNetworkEnvelopeIsExternalOrNull() throws Exception {
+        mailet().service(relayRequest("someone@elsewhere.example", "alice@portcullis.test"));
+        mailet().service(relayRequest(null, "alice@portcullis.test"));
+
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void mailetShouldSendNothingWhenTheAuthenticatedIdentityIsNotOfOurDomains() throws Exception {
+        FakeMail request = FakeMail.builder().name("req").sender("mallory@elsewhere.example").recipient("manual-report-request@portcullis.test")
+            .mimeMessage(MimeMessageBuilder.mimeMessageBuilder().addFrom("mallory@elsewhere.example").setSubject("report").setText("x"))
+            .attribute(new Attribute(Mail.SMTP_AUTH_USER, AttributeValue.of("mallory@elsewhere.example")))
+            .build();
+
+        mailet().service(request);
+
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void requestShouldBeRefusedWhenTheGatewayWideCapIsReached() throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("report.request.maxPerHourTotal", "2");
+        ReportService capped = new ReportService(quarantine, store, new ReportTokens("0123456789abcdef0123456789abcdef".getBytes(), clock),
+            events::add, context, ReportConfiguration.from(properties), clock, (from, to, report) -> sent.add(new Sent(to, report)));
+
+        assertThat(capped.request(new MailAddress("a@portcullis.test"), "user a", 14, 5, Optional.empty())).isEqualTo(ReportService.RequestOutcome.NOTHING_HELD_SENT);
+        assertThat(capped.request(new MailAddress("b@portcullis.test"), "user b", 14, 5, Optional.empty())).isEqualTo(ReportService.RequestOutcome.NOTHING_HELD_SENT);
+        assertThat(capped.request(new MailAddress("c@portcullis.test"), "user c", 14, 5, Optional.empty())).isEqualTo(ReportService.RequestOutcome.RATE_LIMITED);
+        assertThat(sent).hasSize(2);
+
+        clock.advance(Duration.ofMinutes(61));
+        assertThat(capped.request(new MailAddress("c@portcullis.test"), "user c", 14, 5, Optional.empty())).isEqualTo(ReportService.RequestOutcome.NOTHING_HELD_SENT);
+        assertThat(store.requestRows()).as("rows older than the hour purged").isEqualTo(1);
+    }
+
+    @Test
+    void rateLimitShouldHoldForANewServiceOnTheSameStore() throws Exception {
+        MailAddress bob = new MailAddress("bob@portcullis.test");
+        for (int i = 0; i < 3; i++) {
+            service.request(bob, "user bob", 14, 3, Optional.empty());
+        }
+        ReportService restarted = new ReportService(quarantine, new ReportStore(gatewayStore),
+            new ReportTokens("0123456789abcdef0123456789abcdef".getBytes(), clock), events::add, context,
+            ReportConfiguration.defaults(), clock, (from, to, report) -> sent.add(new Sent(to, report)));
+
+        assertThat(restarted.request(bob, "user bob", 14, 3, Optional.empty())).isEqualTo(ReportService.RequestOutcome.RATE_LIMITED);
     }
 }

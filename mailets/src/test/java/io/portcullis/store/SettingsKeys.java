@@ -10,6 +10,7 @@ import io.portcullis.dns.DnsConfiguration;
 import io.portcullis.quarantine.QuarantineConfiguration;
 import io.portcullis.report.ReportConfiguration;
 import io.portcullis.scoring.ScoringBudget;
+import io.portcullis.storage.StorageConfiguration;
 import io.portcullis.tracking.TrackingSettings;
 
 /**
@@ -27,7 +28,8 @@ public final class SettingsKeys {
         DnsConfiguration.PREFIX, DnsConfiguration.KEYS::contains,
         QuarantineConfiguration.PREFIX, QuarantineConfiguration::isKey,
         ReportConfiguration.PREFIX, ReportConfiguration.KEYS::contains,
-        ScoringBudget.PREFIX, ScoringBudget.KEYS::contains);
+        ScoringBudget.PREFIX, ScoringBudget.KEYS::contains,
+        StorageConfiguration.PREFIX, StorageConfiguration.KEYS::contains);
 
     private SettingsKeys() {
     }
@@ -57,6 +59,7 @@ public final class SettingsKeys {
         }
         keys.addAll(ReportConfiguration.KEYS);
         keys.addAll(ScoringBudget.KEYS);
+        keys.addAll(StorageConfiguration.KEYS);
         return keys;
     }
 

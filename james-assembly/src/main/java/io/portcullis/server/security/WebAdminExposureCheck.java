@@ -7,37 +7,34 @@ import javax.inject.Inject;
 
 import org.apache.james.lifecycle.api.StartUpCheck;
 import org.apache.james.webadmin.WebAdminConfiguration;
-import org.apache.james.webadmin.authentication.AuthenticationFilter;
-import org.apache.james.webadmin.authentication.NoAuthenticationFilter;
 
 /**
  * Refuses to start when WebAdmin (which can create users, read mail repositories and release quarantined
- * mail) listens beyond loopback without authentication. Loopback without authentication is allowed: only
- * local users of the machine reach it.
+ * mail) listens beyond loopback over plain HTTP. Every request needs a bearer credential (the admin token of
+ * {@code var/webadmin.token}, or a JWT), and over plain HTTP anyone on the network path could read it and
+ * replay it: beyond loopback, WebAdmin must speak HTTPS ({@code https.enabled=true}).
  */
 public class WebAdminExposureCheck implements StartUpCheck {
     public static final String CHECK_NAME = "PortcullisWebAdminExposure";
 
     private final WebAdminConfiguration configuration;
-    private final AuthenticationFilter authenticationFilter;
 
     @Inject
-    public WebAdminExposureCheck(WebAdminConfiguration configuration, AuthenticationFilter authenticationFilter) {
+    public WebAdminExposureCheck(WebAdminConfiguration configuration) {
         this.configuration = configuration;
-        this.authenticationFilter = authenticationFilter;
     }
 
     @Override
     public CheckResult check() {
-        if (!configuration.isEnabled() || !(authenticationFilter instanceof NoAuthenticationFilter) || isLoopback(configuration.getHost())) {
+        if (!configuration.isEnabled() || configuration.isTlsEnabled() || isLoopback(configuration.getHost())) {
             return CheckResult.builder().checkName(CHECK_NAME).resultType(ResultType.GOOD).build();
         }
         return CheckResult.builder()
             .checkName(CHECK_NAME)
             .resultType(ResultType.BAD)
-            .description("WebAdmin would listen on " + configuration.getHost() + " without authentication. Either keep it on "
-                + "loopback (PORTCULLIS_WEBADMIN_HOST=127.0.0.1) or protect it: jwt.enabled=true and jwt.publickeypem.url in "
-                + "conf/webadmin.properties")
+            .description("WebAdmin would listen on " + configuration.getHost() + " over plain HTTP, where its bearer token (or JWT) "
+                + "can be read on the network. Either keep it on loopback (PORTCULLIS_WEBADMIN_HOST=127.0.0.1) or serve it over "
+                + "HTTPS: https.enabled=true with https.keystore and https.password in conf/webadmin.properties")
             .build();
     }
 

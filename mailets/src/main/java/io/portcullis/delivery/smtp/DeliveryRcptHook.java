@@ -1,10 +1,5 @@
 package io.portcullis.delivery.smtp;
 
-import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.UUID;
-
 import javax.inject.Inject;
 
 import org.apache.james.core.MailAddress;
@@ -22,41 +17,36 @@ import org.slf4j.LoggerFactory;
 
 import io.portcullis.delivery.DeliveryConfiguration;
 import io.portcullis.delivery.DeliveryMode;
-import io.portcullis.tracking.EventType;
-import io.portcullis.tracking.MessageTracker;
-import io.portcullis.tracking.TrackedEvent;
 
 /**
  * RCPT check of our domains by delivery mode (replaces James's ValidRcptHandler in {@code smtpserver.xml}):
  * <ul>
  *   <li>local: the recipient must be a user or an alias, else {@code 550 5.1.1};</li>
- *   <li>forward: any recipient, unless recipient verification is on for the domain: then the downstream server is
- *       asked, an unknown recipient gets {@code 550 5.1.1} (tracked as REJECTED, {@code spam:recipientverification}),
- *       and an unreachable downstream gets {@code 451 4.4.3} (the sender retries; never accept-and-lose, never 5xx);</li>
+ *   <li>forward: the downstream server is asked (recipient verification, on by default; see
+ *       {@link DeliveryConfiguration#verifiesRecipients}): a recipient it refuses with 5xx gets {@code 550 5.1.1},
+ *       an unreachable downstream or a 4xx answer gets {@code 451} (the sender retries; never accept-then-bounce,
+ *       never accept blindly, never 5xx for a downstream that could not answer). With verification turned off
+ *       for the domain, any recipient is accepted;</li>
  *   <li>hybrid: a local user or alias is accepted, any other recipient as in forward mode.</li>
  * </ul>
  * Recipients of other domains are left to the relaying rules (only authenticated users and relay networks).
+ * Refusals are tracked by {@code TrackSmtpRejects} (this hook is a {@code ValidRcptHandler}: reject reason
+ * {@code spam:recipientverification}); the downstream's own reply is logged.
  */
 public class DeliveryRcptHook extends ValidRcptHandler {
     private static final Logger LOGGER = LoggerFactory.getLogger(DeliveryRcptHook.class);
-    public static final String REJECT_REASON_KEY = "Reject Reason";
-    public static final String RECIPIENT_VERIFICATION = "spam:recipientverification";
 
     private final DomainList domains;
     private final DeliveryConfiguration configuration;
     private final RecipientVerifier verifier;
-    private final MessageTracker tracker;
-    private final Clock clock;
 
     @Inject
     public DeliveryRcptHook(UsersRepository users, RecipientRewriteTable recipientRewriteTable, DomainList domains,
-                            DeliveryConfiguration configuration, RecipientVerifier verifier, MessageTracker tracker, Clock clock) {
+                            DeliveryConfiguration configuration, RecipientVerifier verifier) {
         super(users, recipientRewriteTable, domains);
         this.domains = domains;
         this.configuration = configuration;
         this.verifier = verifier;
-        this.tracker = tracker;
-        this.clock = clock;
     }
 
     @Override
@@ -89,7 +79,6 @@ public class DeliveryRcptHook extends ValidRcptHandler {
                 return HookResult.DECLINED;
             case UNKNOWN:
                 String description = DSNStatus.getStatus(DSNStatus.PERMANENT, DSNStatus.ADDRESS_MAILBOX) + " Unknown user: " + rcpt.asString();
-                track(session, sender, rcpt, "550 " + description, verdict.detail());
                 LOGGER.info("Recipient verification refused {}: downstream said {}", rcpt.asString(), verdict.detail());
                 return HookResult.builder()
                     .hookReturnCode(HookReturnCode.deny())
@@ -108,22 +97,5 @@ public class DeliveryRcptHook extends ValidRcptHandler {
             .smtpReturnCode("451")
             .smtpDescription(DSNStatus.getStatus(DSNStatus.TRANSIENT, DSNStatus.NETWORK_CONNECTION) + " " + text)
             .build();
-    }
-
-    private void track(SMTPSession session, MaybeSender sender, MailAddress rcpt, String response, String downstreamReply) {
-        Map<String, String> info = new LinkedHashMap<>();
-        info.put(REJECT_REASON_KEY, RECIPIENT_VERIFICATION);
-        info.put("Recipients", rcpt.asString());
-        info.put("Sender", sender.asString());
-        if (session.getRemoteAddress() != null && session.getRemoteAddress().getAddress() != null) {
-            info.put("Sending Host", session.getRemoteAddress().getAddress().getHostAddress());
-        }
-        info.put("SMTP Response", response);
-        info.put("Remote reply", downstreamReply);
-        try {
-            tracker.record(new TrackedEvent(UUID.randomUUID().toString(), EventType.REJECTED, clock.instant(), info));
-        } catch (RuntimeException e) {
-            LOGGER.error("REJECTED event of {} not recorded", rcpt.asString(), e);
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
@@ -22,12 +23,15 @@ import io.portcullis.delivery.DeliveryConfiguration;
  * Recipient verification by an SMTP RCPT probe to the downstream server: connect, EHLO, {@code MAIL FROM:<>},
  * {@code RCPT TO:<recipient>}, QUIT, within {@code verification.timeout}. 2xx = exists, 5xx to RCPT = unknown,
  * anything else (no connection, timeout, 4xx, a refused EHLO / MAIL) = unavailable. Definite answers are cached
- * for {@code verification.cacheTtl} ({@code verification.cacheSize} entries at most); "unavailable" never is.
+ * so that the downstream is not asked for every message: "exists" for {@code verification.cacheTtl}, "unknown" for
+ * the shorter {@code verification.negativeCacheTtl} (a mailbox just created downstream is accepted soon), each cache
+ * {@code verification.cacheSize} entries at most; "unavailable" never is (the next try asks again).
  */
 public class SmtpRecipientVerifier implements RecipientVerifier {
     private final DeliveryConfiguration configuration;
     private final String heloName;
-    private final Cache<String, Verdict> cache;
+    private final Cache<String, Verdict> exists;
+    private final Cache<String, Verdict> unknown;
 
     @Inject
     public SmtpRecipientVerifier(DeliveryConfiguration configuration) {
@@ -37,22 +41,31 @@ public class SmtpRecipientVerifier implements RecipientVerifier {
     public SmtpRecipientVerifier(DeliveryConfiguration configuration, String heloName) {
         this.configuration = configuration;
         this.heloName = heloName;
-        this.cache = CacheBuilder.newBuilder()
-            .expireAfterWrite(configuration.verificationCacheTtl().toMillis(), TimeUnit.MILLISECONDS)
-            .maximumSize(configuration.verificationCacheSize())
-            .build();
+        this.exists = cache(configuration.verificationCacheTtl().toMillis(), configuration.verificationCacheSize());
+        this.unknown = cache(configuration.verificationNegativeCacheTtl().toMillis(), configuration.verificationCacheSize());
+    }
+
+    private static Cache<String, Verdict> cache(long ttlMillis, int size) {
+        return CacheBuilder.newBuilder().expireAfterWrite(ttlMillis, TimeUnit.MILLISECONDS).maximumSize(size).build();
     }
 
     @Override
     public Verdict verify(MailAddress recipient) {
-        String key = recipient.asString().toLowerCase(java.util.Locale.ROOT);
-        Verdict cached = cache.getIfPresent(key);
+        String key = recipient.asString().toLowerCase(Locale.ROOT);
+        Verdict cached = exists.getIfPresent(key);
+        if (cached == null) {
+            cached = unknown.getIfPresent(key);
+        }
         if (cached != null) {
             return cached;
         }
         Verdict verdict = probe(recipient);
-        if (verdict.answer() != Answer.UNAVAILABLE) {
-            cache.put(key, verdict);
+        if (verdict.answer() == Answer.EXISTS) {
+            unknown.invalidate(key);
+            exists.put(key, verdict);
+        } else if (verdict.answer() == Answer.UNKNOWN) {
+            exists.invalidate(key);
+            unknown.put(key, verdict);
         }
         return verdict;
     }

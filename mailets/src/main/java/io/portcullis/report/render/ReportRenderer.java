@@ -22,10 +22,22 @@ import io.portcullis.quarantine.QuarantineEntry;
  * Renders a quarantine report: multipart/alternative, text and HTML, newest first, each held message with
  * date, sender, subject, area, score and its top reasons in plain words, and its action links. With no item,
  * the "nothing held" reply.
+ *
+ * <p>Every value a sender controls (subject, sender, reasons, which may quote a file name or a header) goes through
+ * {@link #clean}: control characters (CR, LF, TAB, NUL, ...), Unicode line and paragraph separators and
+ * bidirectional overrides become one space or nothing, and the value is cut to a documented length, so a held
+ * subject can never start a line of its own in the text (a fake "Release:" link) nor reorder what is shown.
  */
 public class ReportRenderer {
     public static final int TOP_REASONS = 3;
     public static final String ORDER = "release,request release,delete,always allow sender";
+    /** Longest subject shown (characters, code points); longer ones end with an ellipsis. */
+    public static final int MAX_SUBJECT = 200;
+    /** Longest sender address shown (the longest address SMTP allows). */
+    public static final int MAX_SENDER = 320;
+    /** Longest reason shown. */
+    public static final int MAX_REASON = 200;
+    private static final String ELLIPSIS = "\u2026";
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm", Locale.ROOT);
     private static final Session SESSION = Session.getInstance(new Properties());
 
@@ -72,8 +84,8 @@ public class ReportRenderer {
             HeldMessage m = item.entry().message();
             out.append("Date:    ").append(DATE.format(m.arrival().atZone(zone))).append('\n')
                 .append("From:    ").append(sender(m)).append('\n')
-                .append("Subject: ").append(m.subject().orElse("(no subject)")).append('\n')
-                .append("Area:    ").append(m.area()).append('\n');
+                .append("Subject: ").append(subject(m)).append('\n')
+                .append("Area:    ").append(clean(m.area(), MAX_REASON)).append('\n');
             m.score().ifPresent(s -> out.append("Score:   ").append(s).append('\n'));
             List<String> reasons = topReasons(m);
             if (!reasons.isEmpty()) {
@@ -104,8 +116,8 @@ public class ReportRenderer {
         for (ReportItem item : items) {
             HeldMessage m = item.entry().message();
             out.append("<tr><td>").append(escape(DATE.format(m.arrival().atZone(zone)))).append("</td><td>")
-                .append(escape(sender(m))).append("</td><td>").append(escape(m.subject().orElse("(no subject)")))
-                .append("</td><td>").append(escape(m.area())).append("</td><td>")
+                .append(escape(sender(m))).append("</td><td>").append(escape(subject(m)))
+                .append("</td><td>").append(escape(clean(m.area(), MAX_REASON))).append("</td><td>")
                 .append(m.score().map(String::valueOf).orElse("")).append("</td><td>")
                 .append(escape(String.join("; ", topReasons(m)))).append("</td><td>");
             boolean first = true;
@@ -126,11 +138,61 @@ public class ReportRenderer {
 
     static List<String> topReasons(HeldMessage message) {
         List<String> reasons = message.reasons().isEmpty() ? message.triggeredRules() : message.reasons();
-        return reasons.stream().filter(r -> !r.isBlank()).limit(TOP_REASONS).collect(Collectors.toList());
+        return reasons.stream().map(r -> clean(r, MAX_REASON)).filter(r -> !r.isBlank()).limit(TOP_REASONS)
+            .collect(Collectors.toList());
     }
 
     private static String sender(HeldMessage m) {
-        return m.sender().isEmpty() ? "<> (bounce)" : m.sender();
+        return m.sender().isEmpty() ? "<> (bounce)" : clean(m.sender(), MAX_SENDER);
+    }
+
+    private static String subject(HeldMessage m) {
+        String subject = m.subject().map(s -> clean(s, MAX_SUBJECT)).orElse("");
+        return subject.isBlank() ? "(no subject)" : subject;
+    }
+
+    /**
+     * {@code value} made safe to show on one line of a report: each run of whitespace and control characters
+     * (CR, LF, TAB, other C0 and C1 controls, U+2028 / U+2029) becomes one space, format characters that reorder or
+     * hide text (bidirectional embeddings, overrides and isolates, zero-width characters) are dropped, the result is
+     * trimmed and cut to {@code max} code points (an ellipsis marks the cut). Linear in the length of the value; at
+     * most {@code 4 * max} characters of it are read.
+     */
+    public static String clean(String value, int max) {
+        if (value == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(Math.min(value.length(), max + 1));
+        int points = 0;
+        boolean pendingSpace = false;
+        boolean cut = false;
+        int limit = (int) Math.min(value.length(), 4L * max + 4);
+        for (int i = 0; i < limit; ) {
+            int c = value.codePointAt(i);
+            i += Character.charCount(c);
+            if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
+                pendingSpace = out.length() > 0;
+                continue;
+            }
+            if (Character.getType(c) == Character.FORMAT) {
+                continue;
+            }
+            if (points + (pendingSpace ? 1 : 0) >= max) {
+                cut = true;
+                break;
+            }
+            if (pendingSpace) {
+                out.append(' ');
+                points++;
+                pendingSpace = false;
+            }
+            out.appendCodePoint(c);
+            points++;
+        }
+        if (cut || limit < value.length()) {
+            out.append(ELLIPSIS);
+        }
+        return out.toString();
     }
 
     private static String capitalize(String action) {

@@ -34,7 +34,8 @@ import io.portcullis.tracking.RejectReason;
  * recipient ({@code ValidRcptHandler}) → {@code spam:recipientverification}, message too big
  * ({@code MailSizeEsmtpExtension}, reply 552) → {@code smtp:oversized}, a refusing AUTH hook →
  * {@code SMTP Auth:error}, DNSBL → {@code spam:rbllookup}, greylisting → {@code spam:greylisted}, unresolvable
- * sender domain, HELO checks, spoofed sender; anything else → {@code spam:otherrejectreason}. It never changes
+ * sender domain, HELO checks, spoofed sender, a full disk (reply {@code 452 4.3.1}) →
+ * {@code smtp:insufficientstorage}; anything else → {@code spam:otherrejectreason}. It never changes
  * the result. Place it in the {@code handlerchain} of {@code smtpserver.xml}:
  *
  * <pre>{@code <handler class="io.portcullis.tracking.smtp.TrackSmtpRejects"/>}</pre>
@@ -76,6 +77,9 @@ public class TrackSmtpRejects implements HookResultHook {
         if (hook instanceof MailSizeEsmtpExtension || SMTPRetCode.QUOTA_EXCEEDED.equals(result.getSmtpRetCode())) {
             return RejectReason.OVERSIZED;
         }
+        if (isInsufficientStorage(result)) {
+            return RejectReason.INSUFFICIENT_STORAGE;
+        }
         if (hook instanceof AuthHook) {
             return RejectReason.SMTP_AUTH_ERROR;
         }
@@ -95,5 +99,11 @@ public class TrackSmtpRejects implements HookResultHook {
             return RejectReason.HOST_DENIED;
         }
         return RejectReason.OTHER;
+    }
+
+    /** {@code 452 4.3.1 Insufficient system storage} (RFC 3463), whichever hook says it. */
+    private static boolean isInsufficientStorage(HookResult result) {
+        return "452".equals(result.getSmtpRetCode()) && result.getSmtpDescription() != null
+            && result.getSmtpDescription().startsWith("4.3.1");
     }
 }

@@ -107,4 +107,20 @@ class SmtpRecipientVerifierTest {
 
         assertThat(connections.get()).isEqualTo(1);
     }
+
+    @Test
+    void verifyShouldAskAgainForAnUnknownRecipientWhenTheShorterNegativeCacheExpired() throws Exception {
+        SmtpRecipientVerifier verifier = new SmtpRecipientVerifier(DeliveryConfiguration.parse(Map.of(
+            "downstream", "127.0.0.1:" + server.getLocalPort(), "verification.timeout", "2s",
+            "verification.negativeCacheTtl", "300ms")));
+
+        assertThat(verifier.verify(new MailAddress("nobody@acme.test")).answer()).isEqualTo(RecipientVerifier.Answer.UNKNOWN);
+        assertThat(verifier.verify(new MailAddress("alice@acme.test")).answer()).isEqualTo(RecipientVerifier.Answer.EXISTS);
+        assertThat(connections.get()).isEqualTo(2);
+        Thread.sleep(600);
+        verifier.verify(new MailAddress("nobody@acme.test"));
+        verifier.verify(new MailAddress("alice@acme.test"));
+
+        assertThat(connections.get()).as("unknown asked again, exists still cached").isEqualTo(3);
+    }
 }

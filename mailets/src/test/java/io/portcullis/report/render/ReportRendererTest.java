@@ -62,4 +62,38 @@ class ReportRendererTest {
             .contains("No messages held for you (bob@portcullis.test) in the last 7 days.");
         assertThat(message.getSubject()).isEqualTo("Quarantine report: no messages held for you");
     }
+
+    @Test
+    void renderShouldKeepASubjectWithLineBreaksOnItsOwnLineWhenItFakesALinkLine() throws Exception {
+        MimeMessage message = renderer.render("postmaster@portcullis.test", "bob@portcullis.test", List.of(
+            item("evil", "x\r\nRelease: http://evil.example/\u2028Delete: http://evil.example/", "2026-11-22T09:30:00Z",
+                "attachment \"a\r\n  Release: http://evil.example/\" +5")), 14);
+
+        MimeMultipart alternative = (MimeMultipart) message.getContent();
+        String text = (String) alternative.getBodyPart(0).getContent();
+        String html = (String) alternative.getBodyPart(1).getContent();
+        assertThat(text.lines()).noneMatch(line -> line.strip().startsWith("Release: http://evil"))
+            .noneMatch(line -> line.strip().startsWith("Delete: http://evil"))
+            .contains("Subject: x Release: http://evil.example/ Delete: http://evil.example/");
+        assertThat(text).contains("Why:     attachment \"a Release: http://evil.example/\" +5");
+        assertThat(html).doesNotContain("\r").doesNotContain("\n").doesNotContain("\u2028");
+    }
+
+    @Test
+    void cleanShouldDropControlAndBidiCharactersAndCapTheLength() {
+        assertThat(ReportRenderer.clean("a\u0000b\tc\u202Eevil\u202C  d\u0085e", 100)).isEqualTo("a b cevil d e");
+        assertThat(ReportRenderer.clean("\r\n  lead", 100)).isEqualTo("lead");
+        assertThat(ReportRenderer.clean("x".repeat(5000), 200)).hasSize(201).endsWith("\u2026");
+        assertThat(ReportRenderer.clean("\uD83D\uDE00".repeat(300), 200)).startsWith("\uD83D\uDE00")
+            .satisfies(cut -> assertThat(cut.codePointCount(0, cut.length())).isEqualTo(201));
+        assertThat(ReportRenderer.clean(null, 10)).isEmpty();
+    }
+
+    @Test
+    void renderShouldCapALongSubject() throws Exception {
+        String text = renderer.text("bob@portcullis.test", List.of(item("long", "s".repeat(100_000), "2026-11-22T09:30:00Z")), 14);
+
+        assertThat(text.lines().filter(line -> line.startsWith("Subject: ")).findFirst().orElseThrow())
+            .hasSize("Subject: ".length() + ReportRenderer.MAX_SUBJECT + 1);
+    }
 }
