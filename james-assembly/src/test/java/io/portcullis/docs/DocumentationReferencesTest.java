@@ -55,13 +55,14 @@ class DocumentationReferencesTest {
     /** What the distribution creates or ships at run time (globs), which the manuals may name. */
     static final List<String> RUNTIME_PATHS = List.of(
         "bin/", "bin/portcullis", "lib/", "extensions-jars/", "logs/", "logs/portcullis.log", "logs/QuarantineReports.log",
-        "logs/derby.log", "var/", "var/derby", "var/store/activemq", "var/mail/*", "var/mail/error/", "var/portcullis-store",
+        "logs/derby.log", "var/", "var/derby", "var/store/activemq", "var/store/activemq/blob-transfer", "var/mail", "var/mail/*", "var/mail/error/", "var/portcullis-store",
         "var/portcullis-delivery-journal", "var/portcullis-delivery-journal/receipts-*.jsonl", "var/webadmin.token");
 
     /** Names in code type that look like classes and are not: what they are instead. */
     static final Set<String> NOT_CLASSES = Set.of(
         "QuarantineReports", // the logger of the report log (conf/logback.xml)
-        "EncryptedPackage"); // the stream of an encrypted Office document
+        "EncryptedPackage", // the stream of an encrypted Office document
+        "ActiveMQ"); // the broker's dead-letter queue, ActiveMQ.DLQ
 
     private static final Pattern BACKTICKED = Pattern.compile("`([^`\n]+)`");
     private static final Pattern JAVADOC = Pattern.compile("/\\*\\*(.*?)\\*/", Pattern.DOTALL);
