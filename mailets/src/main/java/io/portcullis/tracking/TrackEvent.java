@@ -98,6 +98,10 @@ public class TrackEvent extends GenericMailet {
     public void service(Mail mail) throws MessagingException {
         Optional<String> existing = mail.getAttribute(PortcullisAttributes.TRACKING_ID)
             .map(attribute -> attribute.getValue().value()).map(Object::toString);
+        if (existing.isPresent() && event == EventType.RECEIVED_BY_MTA && isCopyMadeByAMailet(mail, existing.get())) {
+            // A bounce or notice a mailet made from another mail carries that mail's attributes: it gets its own record.
+            existing = Optional.empty();
+        }
         String trackingId = existing.orElseGet(() -> trackingIdOf(mail));
         if (existing.isEmpty()) {
             mail.setAttribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of(trackingId)));
@@ -129,6 +133,15 @@ public class TrackEvent extends GenericMailet {
             throw new MessagingException("TrackEvent: event " + event.name() + " of tracking id " + trackingId
                 + " could not be recorded: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether a mail entering the flow is a new mail a mailet made from another one (James copies the original's
+     * attributes into a bounce or a notice), rather than the mail its tracking id was given to: sent by a mailet, under
+     * a name of its own.
+     */
+    private static boolean isCopyMadeByAMailet(Mail mail, String trackingId) {
+        return mail.getAttribute(Mail.SENT_BY_MAILET_ATTRIBUTE.getName()).isPresent() && !trackingId.equals(trackingIdOf(mail));
     }
 
     /** What the store keeps about the message, read from the mail without changing it. */

@@ -137,6 +137,32 @@ class TrackEventTest {
     }
 
     @Test
+    void serviceShouldGiveABounceMadeFromAnotherMailItsOwnTrackingIdWhenItEntersTheFlow() throws Exception {
+        // James copies the original's attributes, tracking id included, into the bounce it makes.
+        Mail bounce = FakeMail.builder().name("bounce-of-mail1").recipient("alice@example.com")
+            .attribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of("mail1")))
+            .attribute(Mail.SENT_BY_MAILET_ATTRIBUTE)
+            .build();
+
+        mailet("event", "Received by MTA").service(bounce);
+
+        assertThat(tracker.events).extracting(TrackedEvent::trackingId).containsExactly("bounce-of-mail1");
+        assertThat(bounce.getAttribute(PortcullisAttributes.TRACKING_ID).orElseThrow().getValue().value()).isEqualTo("bounce-of-mail1");
+    }
+
+    @Test
+    void serviceShouldKeepTheTrackingIdOfAMailOfTheGatewayTakenAgainFromTheSpool() throws Exception {
+        Mail notice = FakeMail.builder().name("notice1").recipient("postmaster@acme.test")
+            .attribute(new Attribute(PortcullisAttributes.TRACKING_ID, AttributeValue.of("notice1")))
+            .attribute(Mail.SENT_BY_MAILET_ATTRIBUTE)
+            .build();
+
+        mailet("event", "Received by MTA").service(notice);
+
+        assertThat(tracker.events).extracting(TrackedEvent::trackingId).containsExactly("notice1");
+    }
+
+    @Test
     void serviceShouldRecordReasonsTriggeredRulesRejectReasonAndDetails() throws Exception {
         Mail mail = mail();
         mail.setAttribute(new Attribute(PortcullisAttributes.TRIGGERED_RULES,
