@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
@@ -60,6 +61,7 @@ public final class PeerMta implements LoadTarget {
     public static final String POSTFIX = "/usr/sbin/postfix";
     public static final String RSPAMD = "/usr/bin/rspamd";
     private static final String RSPAMD_USER = "_rspamd";
+    private static final String STOCK_TLDS = "/usr/share/rspamd/effective_tld_names.dat";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path directory;
@@ -108,6 +110,10 @@ public final class PeerMta implements LoadTarget {
             throw new IllegalStateException("the peer set-up runs a Postfix instance, which needs root: run as root or leave it out "
                 + "(-Dsetups=baseline,full)");
         }
+        // Postfix's and rspamd's unprivileged processes must reach their folders: the temporary folders are 0700.
+        for (Path folder = directory; folder != null && folder.startsWith(directory.getParent()); folder = folder.getParent()) {
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         PeerMta peer = new PeerMta(directory, dns);
         peer.writeRspamdConfiguration();
         peer.writePostfixConfiguration();
@@ -129,7 +135,12 @@ public final class PeerMta implements LoadTarget {
         for (String sub : List.of("db", "run", "log")) {
             Files.createDirectories(conf.resolve(sub));
         }
-        Files.writeString(local.resolve("options.inc"), "dns {\n  nameserver = [\"127.0.0.1:" + dns.port() + "\"];\n}\n");
+        // The stock list of top-level domains lacks the reserved ones the load mix uses (.example, .test): without
+        // them rspamd finds no link in the messages, and so looks none up.
+        Path tlds = conf.resolve("effective_tld_names.dat");
+        Files.writeString(tlds, Files.readString(Path.of(STOCK_TLDS), StandardCharsets.UTF_8) + "\n// load mix\nexample\ntest\n", StandardCharsets.UTF_8);
+        Files.writeString(local.resolve("options.inc"), "dns {\n  nameserver = [\"127.0.0.1:" + dns.port() + "\"];\n}\n"
+            + "url_tld = \"" + tlds + "\";\n");
         Files.writeString(override.resolve("worker-proxy.inc"), "bind_socket = \"127.0.0.1:" + milterPort + "\";\n"
             + "milter = yes;\nquarantine_on_reject = true;\n"
             + "upstream \"local\" {\n  default = yes;\n  hosts = \"127.0.0.1:" + normalPort + "\";\n}\n");
@@ -232,7 +243,7 @@ public final class PeerMta implements LoadTarget {
         awaitPort(smtpPort, postfix, "postfix's smtpd", Duration.ofMinutes(1));
         sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                peakRssKib.accumulateAndGet(rssKib(), Math::max);
+                peakRssKib.accumulateAndGet(pssKib(), Math::max);
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException e) {
@@ -338,14 +349,18 @@ public final class PeerMta implements LoadTarget {
         return ProcessStats.treeCpuSeconds(postfix.pid()) + ProcessStats.treeCpuSeconds(rspamd.pid());
     }
 
-    private long rssKib() {
-        return (postfix == null ? 0 : ProcessStats.treeRssKib(postfix.pid())) + (rspamd == null ? 0 : ProcessStats.treeRssKib(rspamd.pid()));
+    private long pssKib() {
+        return (postfix == null ? 0 : ProcessStats.treePssKib(postfix.pid())) + (rspamd == null ? 0 : ProcessStats.treePssKib(rspamd.pid()));
     }
 
-    /** The highest RSS of both process trees summed, sampled every 0.5 s since the start. */
+    /**
+     * The highest resident memory of both process trees summed, sampled every 0.5 s since the start: proportional set
+     * size (each shared page divided among the processes sharing it: rspamd's workers share most of their memory with
+     * its main process, so a sum of their RSS would count it several times).
+     */
     @Override
     public long peakRssMib() {
-        return Math.max(peakRssKib.get(), rssKib()) / 1024;
+        return Math.max(peakRssKib.get(), pssKib()) / 1024;
     }
 
     /** Rspamd's counts of scanned messages by action (its controller's /stat). */

@@ -43,12 +43,19 @@ public final class ProcessStats {
         return ticks / TICKS;
     }
 
-    /** Resident set size (VmRSS, KiB) summed over a process tree (shared pages counted in each process). */
-    public static long treeRssKib(long rootPid) {
+    /**
+     * Proportional set size (KiB, /proc/[pid]/smaps_rollup: resident pages, each shared page divided among the
+     * processes sharing it) summed over a process tree: the tree's resident memory, shared pages counted once.
+     */
+    public static long treePssKib(long rootPid) {
         long kib = 0;
         for (long pid : tree(rootPid)) {
             try {
-                kib += Math.max(0, statusKib(pid, "VmRSS"));
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+                    if (line.startsWith("Pss:")) {
+                        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
             } catch (IOException | RuntimeException exited) {
                 // gone
             }
