@@ -53,7 +53,8 @@ import io.portcullis.dns.TestDnsServer;
  *   <li>{@code faults}: kill then sink4xx. {@code all}: throughput, kill, sink4xx (soak only when asked).</li>
  * </ul>
  * System properties: messages (throughput 3000 per sessions count, sizes 1000 per size), sessions (a list, {@code 8,32};
- * soak measures its default rate at the first), setups, latencySeconds (60), rate (soak/fault load, msg/s; soak
+ * soak measures its default rate at the first), setups, peerMilter (inet: rspamd's proxy on loopback TCP, as stock;
+ * unix: on a Unix socket), latencySeconds (60), rate (soak/fault load, msg/s; soak
  * default: half the full flow's maximum measured first), minutes (30), heap (512m), profile (true: a flight recording
  * of the full flow, its hot spots printed). Output is also written to james-assembly/target/bench-results/.
  *

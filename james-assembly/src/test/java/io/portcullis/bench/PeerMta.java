@@ -45,7 +45,8 @@ import io.portcullis.dns.TestDnsServer;
  *       stock master.cf with the SMTP service moved to a loopback port of the harness and no chroot (the chroot would
  *       need copies of /etc files in the queue folder).</li>
  *   <li>Rspamd: {@code rspamd -f -c /etc/rspamd/rspamd.conf --var=LOCAL_CONFDIR=<dir>/rspamd ...} (the stock
- *       configuration, workers as {@code _rspamd}), its proxy worker in milter mode, its normal worker and controller
+ *       configuration, workers as {@code _rspamd}), its proxy worker in milter mode (on a loopback port of the
+ *       harness, or with {@code -DpeerMilter=unix} on a Unix socket in the folder), its normal worker and controller
  *       on loopback ports of the harness, its DNS on the harness's loopback DNS server. Stock rules, plus
  *       what the mix needs to get the gateway's verdicts: the mix's URI blocklist zone as a URL rule (7 points: add
  *       header, delivered) and that rule together with an SPF fail as a composite (+10: over the reject score of 15);
@@ -69,6 +70,7 @@ public final class PeerMta implements LoadTarget {
     private final SmtpSink sink;
     private final int smtpPort;
     private final int milterPort;
+    private final boolean unixMilter = "unix".equals(System.getProperty("peerMilter", "inet"));
     private final int normalPort;
     private final int controllerPort;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -141,7 +143,8 @@ public final class PeerMta implements LoadTarget {
         Files.writeString(tlds, Files.readString(Path.of(STOCK_TLDS), StandardCharsets.UTF_8) + "\n// load mix\nexample\ntest\n", StandardCharsets.UTF_8);
         Files.writeString(local.resolve("options.inc"), "dns {\n  nameserver = [\"127.0.0.1:" + dns.port() + "\"];\n}\n"
             + "url_tld = \"" + tlds + "\";\n");
-        Files.writeString(override.resolve("worker-proxy.inc"), "bind_socket = \"127.0.0.1:" + milterPort + "\";\n"
+        String milterSocket = unixMilter ? milterSocketPath() + " mode=0666" : "127.0.0.1:" + milterPort;
+        Files.writeString(override.resolve("worker-proxy.inc"), "bind_socket = \"" + milterSocket + "\";\n"
             + "milter = yes;\nquarantine_on_reject = true;\n"
             + "upstream \"local\" {\n  default = yes;\n  hosts = \"127.0.0.1:" + normalPort + "\";\n}\n");
         Files.writeString(override.resolve("worker-normal.inc"), "bind_socket = \"127.0.0.1:" + normalPort + "\";\n");
@@ -178,9 +181,9 @@ public final class PeerMta implements LoadTarget {
             alias_maps =
             alias_database =
             biff = no
-            smtpd_milters = inet:127.0.0.1:%4$d
+            smtpd_milters = %4$s
             milter_default_action = tempfail
-            """.formatted(base, LoadMix.RECIPIENT_DOMAIN, sink.port(), milterPort);
+            """.formatted(base, LoadMix.RECIPIENT_DOMAIN, sink.port(), unixMilter ? "unix:" + milterSocketPath() : "inet:127.0.0.1:" + milterPort);
         Files.writeString(etc.resolve("main.cf"), main);
         String master = Files.readString(Path.of("/etc/postfix/master.cf"));
         String moved = master.replaceFirst("(?m)^smtp\\s+inet\\s.*$", "127.0.0.1:" + smtpPort + " inet n - n - - smtpd");
@@ -190,6 +193,10 @@ public final class PeerMta implements LoadTarget {
         Files.writeString(etc.resolve("master.cf"), moved);
         PostfixTools.run(List.of("postconf", "-c", etc.toString(), "-F", "*/*/chroot = n"));
         chown(data, "postfix", "postfix");
+    }
+
+    private Path milterSocketPath() {
+        return rspamdDirectory().resolve("run/milter.sock");
     }
 
     private static void copyResource(String name, Path target) throws IOException {
@@ -232,11 +239,16 @@ public final class PeerMta implements LoadTarget {
             "--var=LOGDIR=" + conf.resolve("log"))
             .directory(conf.toFile()).redirectErrorStream(true).redirectOutput(conf.resolve("log/stdout.txt").toFile()).start();
         Instant begin = Instant.now();
-        awaitPort(milterPort, rspamd, "rspamd's proxy (milter)", Duration.ofMinutes(3));
+        if (unixMilter) {
+            awaitPort(normalPort, rspamd, "rspamd's normal worker", Duration.ofMinutes(3));
+        } else {
+            awaitPort(milterPort, rspamd, "rspamd's proxy (milter)", Duration.ofMinutes(3));
+        }
         awaitPort(controllerPort, rspamd, "rspamd's controller", Duration.ofMinutes(1));
         awaitRegexpCache(Duration.ofMinutes(3));
-        System.out.printf("rspamd ready in %.1f s (milter 127.0.0.1:%d, normal worker %d, controller %d)%n",
-            Duration.between(begin, Instant.now()).toMillis() / 1000.0, milterPort, normalPort, controllerPort);
+        System.out.printf("rspamd ready in %.1f s (milter %s, normal worker %d, controller %d)%n",
+            Duration.between(begin, Instant.now()).toMillis() / 1000.0, unixMilter ? "unix:" + milterSocketPath() : "inet:127.0.0.1:" + milterPort,
+            normalPort, controllerPort);
         Path etc = postfixDirectory().resolve("etc");
         postfix = new ProcessBuilder(POSTFIX, "-c", etc.toString(), "start-fg").redirectErrorStream(true)
             .redirectOutput(postfixDirectory().resolve("start-fg.txt").toFile()).start();
