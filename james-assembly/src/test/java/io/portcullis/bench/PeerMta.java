@@ -70,7 +70,7 @@ public final class PeerMta implements LoadTarget {
     private final SmtpSink sink;
     private final int smtpPort;
     private final int milterPort;
-    private final boolean unixMilter = "unix".equals(System.getProperty("peerMilter", "inet"));
+    private final boolean unixMilter = unixMilter();
     private final int normalPort;
     private final int controllerPort;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -193,6 +193,15 @@ public final class PeerMta implements LoadTarget {
         Files.writeString(etc.resolve("master.cf"), moved);
         PostfixTools.run(List.of("postconf", "-c", etc.toString(), "-F", "*/*/chroot = n"));
         chown(data, "postfix", "postfix");
+    }
+
+    /** Property {@code peerMilter}: {@code inet} (default) or {@code unix}. */
+    private static boolean unixMilter() {
+        String value = System.getProperty("peerMilter", "inet");
+        if (!value.equals("inet") && !value.equals("unix")) {
+            throw new IllegalArgumentException("peerMilter: '" + value + "' is neither inet nor unix");
+        }
+        return value.equals("unix");
     }
 
     private Path milterSocketPath() {
