@@ -85,8 +85,8 @@ public final class GatewayLoadBenchmark {
             if ((mode.equals("throughput") || mode.equals("sizes") || mode.equals("all")) && setUps().contains(SetUp.PEER)) {
                 PeerMta.ensureInstalled();
             }
-            System.out.printf("Portcullis gateway load benchmark, mode %s, %s, %d cores, %s%n", mode, Instant.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+            System.out.printf("Portcullis gateway load benchmark, mode %s, %s, %d cores, %s, %s%n", mode, Instant.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"), loadAverage());
             Path work = Files.createTempDirectory("portcullis-load");
             try (TestDnsServer dns = LoadMix.dns()) {
                 GatewayLoadBenchmark bench = new GatewayLoadBenchmark(work, dns);
@@ -331,7 +331,7 @@ public final class GatewayLoadBenchmark {
                 result.outcomes().stream().filter(o -> !o.accepted()).limit(5).forEach(o -> System.out.println("failed: " + o));
             }
             peak = target.peakRssMib();
-            System.out.printf("peak RSS %d MiB%n", peak);
+            System.out.printf("peak RSS %d MiB; %s%n", peak, loadAverage());
             System.out.println(target.report());
         }
         if (recorded) {
@@ -383,6 +383,7 @@ public final class GatewayLoadBenchmark {
                     }
                 }
                 System.out.println(target.report());
+                System.out.println(loadAverage());
             }
         }
         System.out.println();
@@ -409,6 +410,16 @@ public final class GatewayLoadBenchmark {
 
     private static SizeRow sizeRow(List<SizeRow> rows, SetUp setUp, int sessions, LoadMix.Kind kind) {
         return rows.stream().filter(r -> r.setUp == setUp && r.sessions == sessions && r.kind == kind).findFirst().orElse(null);
+    }
+
+    /** The machine's load average (1, 5, 15 min), to tell a run on a busy machine from a quiet one. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return "load average " + fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "load average unknown";
+        }
     }
 
     private static double seconds(Instant from, Instant to) {
