@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.portcullis.delivery.ScriptedSmtpServer.Reply;
+import io.portcullis.dns.TestDnsServer;
 import io.portcullis.tracking.EventType;
 import io.restassured.path.json.JsonPath;
 
@@ -43,6 +44,7 @@ class DeliveryFlowTest {
     static DeliveryTestServer server;
     static ScriptedSmtpServer downstream;
     static int downstreamPort;
+    static TestDnsServer checksDns;
     static int closedPort;
 
     @BeforeAll
@@ -50,7 +52,13 @@ class DeliveryFlowTest {
         downstreamPort = freePort();
         closedPort = freePort();
         downstream = new ScriptedSmtpServer(downstreamPort);
+        // The allow entries below count for senders SPF authenticates: their domains allow loopback.
+        checksDns = TestDnsServer.start()
+            .txt("remote.example", "v=spf1 ip4:127.0.0.1 -all")
+            .txt("local.test", "v=spf1 ip4:127.0.0.1 -all")
+            .txt("portcullis.test", "v=spf1 ip4:127.0.0.1 -all");
         server = new DeliveryTestServer(dir.resolve("server"), Map.of(
+                "PORTCULLIS_CHECKS_DNS", "127.0.0.1:" + checksDns.port(),
                 "PORTCULLIS_RELAY_NETWORKS", "192.0.2.0/24",
                 "PORTCULLIS_DOWNSTREAM", "127.0.0.1:" + downstreamPort,
                 "PORTCULLIS_DELIVERY_MODE", "forward",
@@ -76,6 +84,7 @@ class DeliveryFlowTest {
     static void stop() throws Exception {
         downstream.close();
         server.close();
+        checksDns.close();
     }
 
     @AfterEach

@@ -1,6 +1,5 @@
 package io.portcullis.checks;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,8 +8,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import org.apache.mailet.Mail;
 
@@ -22,8 +19,10 @@ import io.portcullis.scoring.Finding;
 import io.portcullis.scoring.ScoreSheet;
 
 /**
- * {@code check=attachments}: dangerous attachments, by name and by content (magic bytes), looking one level into
- * ZIP archives.
+ * {@code check=attachments}: dangerous attachments, by name and by content (magic bytes), looking into ZIP archives
+ * (their directory, read from the whole attachment, and archives inside them; see {@link ArchiveNames} for the caps).
+ * Names are compared as the system that opens them sees them: case, compatibility forms, control and format
+ * characters, trailing dots and spaces do not hide an extension ({@code EVIL.EXE.}, {@code evil.exe }).
  * <ul>
  *   <li>a dangerous type by name: "attachment setup.exe is a dangerous file type (.exe): +60", rule
  *       {@code spam:dangerousattachment};</li>
@@ -46,7 +45,7 @@ public final class AttachmentCheck implements Check {
     static final String DEFAULT_EXTENSIONS = "exe,scr,pif,com,bat,cmd,cpl,msi,msp,dll,js,jse,vbs,vbe,wsf,wsh,hta,jar,ps1,lnk,reg,iso,img,vhd";
 
     public static final CheckDefinition DEFINITION = new CheckDefinition("attachments",
-        "Dangerous attachments by name, double extension and content (executables, EICAR), one level into ZIP archives",
+        "Dangerous attachments by name, double extension and content (executables, EICAR), also inside ZIP archives",
         List.of(
             Parameter.optional("score", "60", "points for an attachment of a dangerous type, by name or by content"),
             Parameter.optional("scoreDoubleExtension", "80", "points for a dangerous type hidden behind a double extension such as invoice.pdf.exe"),
@@ -73,22 +72,30 @@ public final class AttachmentCheck implements Check {
     public List<Finding> evaluate(Mail mail) throws Exception {
         List<Finding> findings = new ArrayList<>();
         for (MessageContent.Attachment attachment : MessageContent.of(mail).attachments()) {
-            String label = attachment.filename().isEmpty() ? "(unnamed " + attachment.contentType() + ")" : attachment.filename();
-            inspect(label, attachment.filename(), attachment.content(), findings, mail, true);
+            String label = attachment.filename().isEmpty() ? "(unnamed " + attachment.contentType() + ")" : ArchiveNames.printable(attachment.filename());
+            boolean threat = inspect(label, attachment.filename(), attachment.content(), findings, mail);
+            if (!threat && attachment.archive() != null) {
+                inspectArchive(label, attachment, findings, mail);
+            }
         }
         return findings;
     }
 
-    private void inspect(String label, String filename, byte[] content, List<Finding> findings, Mail mail, boolean lookInside) {
+    /** Returns whether a threat (EICAR) was found: nothing else is said about that file. */
+    private boolean inspect(String label, String filename, byte[] content, List<Finding> findings, Mail mail) {
         if (contains(content, EICAR)) {
             ScoreSheet.setString(mail, PortcullisAttributes.THREAT, EICAR_THREAT);
             findings.add(new Finding(scoreThreat, "attachment " + label + " is the EICAR anti-virus test file", RULE_EICAR));
-            return;
+            return true;
         }
-        Optional<String> byName = dangerousByName(filename);
-        Optional<String> doubleExtension = doubleExtension(filename);
+        String name = ArchiveNames.normalise(filename);
+        Optional<String> byName = dangerousByName(name);
+        Optional<String> doubleExtension = doubleExtension(name);
         if (doubleExtension.isPresent()) {
             findings.add(new Finding(scoreDoubleExtension, "attachment " + label + " hides its type behind a double extension (" + doubleExtension.get() + ")", RULE_DOUBLE_EXTENSION));
+        } else if (byName.isPresent() && ArchiveNames.hasBidiControl(filename)) {
+            findings.add(new Finding(scoreDoubleExtension, "attachment " + label + " hides its type (." + byName.get()
+                + ") behind a right-to-left override character", RULE_DOUBLE_EXTENSION));
         } else if (byName.isPresent()) {
             findings.add(new Finding(score, "attachment " + label + " is a dangerous file type (." + byName.get() + ")", RULE_DANGEROUS));
         } else {
@@ -97,51 +104,70 @@ public final class AttachmentCheck implements Check {
                 findings.add(new Finding(score, "attachment " + label + " is " + kind.get() + " by its content", RULE_DANGEROUS));
             }
         }
-        if (lookInside && isZip(content)) {
-            inspectZip(label, content, findings, mail);
+        return false;
+    }
+
+    /**
+     * The entries of a ZIP archive, from its directory ({@link ArchiveNames}: names, first bytes, nested archives, all
+     * capped). An archive that cannot be read, or only in part, says so (+0); {@code DetectUnscannable} holds a
+     * truncated or damaged archive as stalled before the checks run.
+     */
+    private void inspectArchive(String label, MessageContent.Attachment attachment, List<Finding> findings, Mail mail) {
+        if (attachment.archiveCut()) {
+            findings.add(Finding.couldNotRun("archive " + label + " is larger than " + (MessageContent.MAX_ARCHIVE_BYTES >> 20)
+                + " MiB: its entries were not examined"));
+            return;
+        }
+        ArchiveNames.Listing listing;
+        try {
+            listing = ArchiveNames.read(attachment.archive());
+        } catch (IOException | RuntimeException e) {
+            findings.add(Finding.couldNotRun("archive " + label + " could not be read: " + e.getMessage()));
+            return;
+        }
+        for (ArchiveNames.Entry entry : listing.entries()) {
+            inspect(ArchiveNames.printable(entry.name()) + " in " + label, entry.name(), entry.head(), findings, mail);
+        }
+        for (String problem : listing.problems()) {
+            findings.add(Finding.couldNotRun("archive " + label + ": " + ArchiveNames.printable(problem)));
         }
     }
 
-    private void inspectZip(String label, byte[] content, List<Finding> findings, Mail mail) {
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(content))) {
-            ZipEntry entry;
-            int entries = 0;
-            while ((entry = zip.getNextEntry()) != null && entries++ < 1000) {
-                if (entry.isDirectory()) {
-                    continue;
-                }
-                String name = entry.getName();
-                String shortName = name.substring(name.lastIndexOf('/') + 1);
-                byte[] bytes = zip.readNBytes(MessageContent.MAX_ATTACHMENT_BYTES);
-                inspect(shortName + " in " + label, shortName, bytes, findings, mail, false);
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            // a password-protected or damaged archive: the unscannable-mail policy deals with it; nothing found here
-        }
-    }
-
-    private Optional<String> dangerousByName(String filename) {
-        String name = filename.trim().toLowerCase(Locale.ROOT);
+    /** The dangerous extension of a normalised name ({@link ArchiveNames#normalise}), if it has one. */
+    private Optional<String> dangerousByName(String name) {
         int dot = name.lastIndexOf('.');
         if (dot < 0) {
             return Optional.empty();
         }
-        String extension = name.substring(dot + 1).trim();
+        String extension = name.substring(dot + 1).strip();
         return extensions.contains(extension) ? Optional.of(extension) : Optional.empty();
     }
 
-    private Optional<String> doubleExtension(String filename) {
-        String name = filename.trim().toLowerCase(Locale.ROOT);
+    private Optional<String> doubleExtension(String name) {
         String[] parts = name.split("\\.");
         if (parts.length < 3) {
             return Optional.empty();
         }
-        String last = parts[parts.length - 1].trim();
-        String before = parts[parts.length - 2].trim();
-        if (extensions.contains(last) && before.matches("[a-z0-9]{2,4}") && !extensions.contains(before)) {
+        String last = parts[parts.length - 1].strip();
+        String before = parts[parts.length - 2].strip();
+        if (extensions.contains(last) && isShortExtension(before) && !extensions.contains(before)) {
             return Optional.of("." + before + "." + last);
         }
         return Optional.empty();
+    }
+
+    /** {@code [a-z0-9]{2,4}}. */
+    private static boolean isShortExtension(String text) {
+        if (text.length() < 2 || text.length() > 4) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static Optional<String> executableKind(byte[] content) {
@@ -161,10 +187,6 @@ public final class AttachmentCheck implements Check {
             return Optional.of("a script");
         }
         return Optional.empty();
-    }
-
-    private static boolean isZip(byte[] content) {
-        return startsWith(content, 'P', 'K', 3, 4);
     }
 
     private static boolean startsWith(byte[] content, int... prefix) {

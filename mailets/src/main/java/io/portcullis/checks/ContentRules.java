@@ -22,6 +22,8 @@ import java.util.regex.PatternSyntaxException;
  * rule file.
  */
 public final class ContentRules {
+    /** How many characters of each text (body, raw body, headers, one header value) a rule reads. */
+    public static final int MAX_TEXT = 1 << 20;
     private static final Pattern LINE = Pattern.compile("^(\\S+)\\s+(-?\\d+)\\s+(\\S+)\\s+(regex|keywords)\\s+(.+)$");
 
     /**
@@ -58,18 +60,21 @@ public final class ContentRules {
             if (!required.isEmpty() && !text.folded().contains(required)) {
                 return Optional.empty();
             }
-            Matcher matcher = pattern.matcher(text.text());
+            Matcher matcher = pattern.matcher(new InterruptibleText(text.text()));
             return matcher.find() ? Optional.of(matcher.group()) : Optional.empty();
         }
     }
 
-    /** A text the rules are matched against, with its case-folded form computed once, when a pre-filter first needs it. */
+    /**
+     * A text the rules are matched against, with its case-folded form computed once, when a pre-filter first needs it.
+     * Only its first {@value #MAX_TEXT} characters are kept: a rule reads no further into a body or the headers.
+     */
     public static final class Text {
         private final String text;
         private String folded;
 
         public Text(String text) {
-            this.text = text;
+            this.text = text.length() > MAX_TEXT ? text.substring(0, MAX_TEXT) : text;
         }
 
         public String text() {

@@ -1,5 +1,6 @@
 package io.portcullis.checks;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.mailet.Mail;
@@ -10,14 +11,17 @@ import io.portcullis.scoring.CheckDefinition;
 import io.portcullis.scoring.Finding;
 
 /**
- * {@code check=dkim}: verifies the message's DKIM signatures. A signature that does not verify: "DKIM signature
- * does not verify (signature of sender.example: ...): +40", rule {@code spam:dkimhardfail}; a key that could not
- * be fetched is a "could not be checked" reason ({@code check:tempfail}).
+ * {@code check=dkim}: verifies the message's DKIM signatures, each on its own. A signature that does not verify
+ * (and none that does): "DKIM signature does not verify (signature of sender.example: ...): +40", rule
+ * {@code spam:dkimhardfail}; a key that could not be fetched is a "could not be checked" reason
+ * ({@code check:tempfail}). Only the first {@value DkimEvaluator#MAX_SIGNATURES} signatures are checked; the
+ * others add "DKIM: 295 signatures beyond the first 5 were not checked: +0" (rule {@code check:dkimcap}).
  */
 public final class DkimCheck implements Check {
     public static final String RULE_FAIL = "spam:dkimhardfail";
     public static final String RULE_UNSIGNED = "spam:dkimnone";
     public static final String RULE_VALID = "spam:dkimpass";
+    public static final String RULE_CAPPED = "check:dkimcap";
     public static final CheckDefinition DEFINITION = new CheckDefinition("dkim",
         "DKIM signature verification",
         List.of(
@@ -43,6 +47,15 @@ public final class DkimCheck implements Check {
     @Override
     public List<Finding> evaluate(Mail mail) throws Exception {
         DkimEvaluator.Outcome outcome = evaluator.evaluate(mail);
+        List<Finding> findings = new ArrayList<>(findings(outcome));
+        if (outcome.unchecked() > 0) {
+            findings.add(new Finding(0, "DKIM: " + outcome.unchecked() + " signature" + (outcome.unchecked() == 1 ? "" : "s")
+                + " beyond the first " + DkimEvaluator.MAX_SIGNATURES + " were not checked", RULE_CAPPED));
+        }
+        return findings;
+    }
+
+    private List<Finding> findings(DkimEvaluator.Outcome outcome) {
         return switch (outcome.result()) {
             case "pass" -> scoreValid == 0 ? List.of()
                 : List.of(new Finding(scoreValid, "DKIM signature of " + String.join(", ", outcome.domains()) + " verifies", RULE_VALID));

@@ -1,5 +1,7 @@
 package io.portcullis.checks;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +19,7 @@ public final class Domains {
     private static final Map<String, String> REGISTERED = new ConcurrentHashMap<>();
     private static final int MAX_CACHED = 4096;
     private static final int MAX_CACHED_LENGTH = 255;
+    private static final int MAX_SHOWN = 200;
 
     private Domains() {
     }
@@ -76,6 +79,29 @@ public final class Domains {
             return Optional.empty();
         }
         return Optional.of(address.substring(at + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /** Every address of a From-like header value (lower case), leniently parsed; empty when none is readable. */
+    public static List<String> addresses(String headerValue) {
+        if (headerValue == null) {
+            return List.of();
+        }
+        List<String> addresses = new ArrayList<>();
+        try {
+            for (InternetAddress address : InternetAddress.parseHeader(headerValue, false)) {
+                if (address.getAddress() != null && !address.getAddress().isBlank()) {
+                    addresses.add(address.getAddress().toLowerCase(Locale.ROOT));
+                }
+            }
+        } catch (AddressException e) {
+            return List.of();
+        }
+        return addresses;
+    }
+
+    /** Text from a sender, cut to {@value #MAX_SHOWN} characters for a reason. */
+    public static String shorten(String text) {
+        return text.length() <= MAX_SHOWN ? text : text.substring(0, MAX_SHOWN) + "...";
     }
 
     /** The first address of a From-like header value, leniently parsed. */

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.mail.internet.InternetAddress;
 
@@ -28,9 +26,8 @@ import io.portcullis.scoring.Finding;
 public final class PhishingCheck implements Check {
     public static final String RULE = "spam:suspectedphishingemail";
     private static final int MAX_LINK_FINDINGS = 3;
-    private static final Pattern DOMAIN_IN_TEXT = Pattern.compile(
-        "(?i)^(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,})(?:[/:?#].*)?$");
-    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+    /** How much of a From display name (characters) is searched for an address. */
+    public static final int MAX_DISPLAY_NAME = 256;
 
     public static final CheckDefinition DEFINITION = new CheckDefinition("phishing",
         "Links whose text shows another domain than their target; display names holding another address",
@@ -48,29 +45,125 @@ public final class PhishingCheck implements Check {
         this.scoreDisplayName = scoreDisplayName;
     }
 
-    /** The domain a link text shows ({@code www.bank.example}, {@code https://bank.example/login}), lower case. */
+    /**
+     * The domain a link text shows ({@code www.bank.example}, {@code https://bank.example/login}), lower case: what
+     * {@code (?i)^(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#].*)?$} captures of the trimmed
+     * text, read by a scanner in one pass (the expression backtracks over the labels of a long text).
+     */
     static Optional<String> domainInText(String text) {
         String trimmed = text.trim();
-        if (!mayShowDomain(trimmed)) {
-            return Optional.empty();
+        int length = trimmed.length();
+        int start = 0;
+        if (startsWithAsciiIgnoreCase(trimmed, "http://")) {
+            start = 7;
+        } else if (startsWithAsciiIgnoreCase(trimmed, "https://")) {
+            start = 8;
         }
-        Matcher shown = DOMAIN_IN_TEXT.matcher(trimmed);
-        return shown.matches() ? Optional.of(shown.group(1).toLowerCase(Locale.ROOT)) : Optional.empty();
+        int end = start;
+        while (end < length && isDomainCharacter(trimmed.charAt(end))) {
+            end++;
+        }
+        if (end < length) {
+            char stop = trimmed.charAt(end);
+            if (stop != '/' && stop != ':' && stop != '?' && stop != '#') {
+                return Optional.empty();
+            }
+            for (int i = end + 1; i < length; i++) {
+                char c = trimmed.charAt(i);
+                if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') {
+                    return Optional.empty();
+                }
+            }
+        }
+        String domain = trimmed.substring(start, end);
+        return isShownDomain(domain) ? Optional.of(domain.toLowerCase(Locale.ROOT)) : Optional.empty();
     }
 
-    /**
-     * A quick test {@link #DOMAIN_IN_TEXT} can only pass: its domain (or the {@code http} of its scheme) starts the text
-     * and is made of ASCII letters, digits, dots and dashes up to the end or to one of {@code / : ? #}. Link texts such
-     * as "Read more on www.bank.example" fail it at their first space, without running the pattern.
-     */
-    private static boolean mayShowDomain(String text) {
-        for (int i = 0; i < text.length(); i++) {
+    /** {@code prefix} (lower case) in ASCII letters of any case: what {@code (?i)} without {@code (?u)} compares. */
+    private static boolean startsWithAsciiIgnoreCase(String text, String prefix) {
+        if (text.length() < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
             char c = text.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-')) {
-                return c == '/' || c == ':' || c == '?' || c == '#';
+            if ((c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c) != prefix.charAt(i)) {
+                return false;
             }
         }
         return true;
+    }
+
+    private static boolean isDomainCharacter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-';
+    }
+
+    private static boolean isLetterOrDigit(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static boolean isLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    /**
+     * Whether {@code domain} (ASCII letters, digits, dots and dashes) is two or more labels, each but the last starting
+     * and ending with a letter or digit, the last two or more letters.
+     */
+    private static boolean isShownDomain(String domain) {
+        int lastDot = domain.lastIndexOf('.');
+        if (lastDot < 1 || domain.length() - lastDot - 1 < 2) {
+            return false;
+        }
+        for (int i = lastDot + 1; i < domain.length(); i++) {
+            if (!isLetter(domain.charAt(i))) {
+                return false;
+            }
+        }
+        int labelStart = 0;
+        for (int i = 0; i <= lastDot; i++) {
+            if (domain.charAt(i) == '.') {
+                if (i == labelStart || !isLetterOrDigit(domain.charAt(labelStart)) || !isLetterOrDigit(domain.charAt(i - 1))) {
+                    return false;
+                }
+                labelStart = i + 1;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The first address in a display name, read from its first {@value #MAX_DISPLAY_NAME} characters: what
+     * {@code [A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}} finds first, read by a scanner in one pass.
+     */
+    static Optional<String> addressInName(String name) {
+        String text = name.length() > MAX_DISPLAY_NAME ? name.substring(0, MAX_DISPLAY_NAME) : name;
+        int length = text.length();
+        int localStart = 0;
+        for (int at = 0; at < length; at++) {
+            char c = text.charAt(at);
+            if (c == '@') {
+                if (at > localStart) {
+                    int domainEnd = at + 1;
+                    while (domainEnd < length && isDomainCharacter(text.charAt(domainEnd))) {
+                        domainEnd++;
+                    }
+                    // the last dot of the domain run with at least one character before it (after the @) and two letters after it
+                    for (int dot = domainEnd - 3; dot >= at + 2; dot--) {
+                        if (text.charAt(dot) == '.' && isLetter(text.charAt(dot + 1)) && isLetter(text.charAt(dot + 2))) {
+                            int end = dot + 3;
+                            while (end < domainEnd && isLetter(text.charAt(end))) {
+                                end++;
+                            }
+                            return Optional.of(text.substring(localStart, end));
+                        }
+                    }
+                }
+                localStart = at + 1;
+            } else if (!(isLetterOrDigit(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-')) {
+                localStart = at + 1;
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -99,8 +192,8 @@ public final class PhishingCheck implements Check {
         if (from != null && from.length > 0) {
             Optional<InternetAddress> address = Domains.firstAddress(from[0]);
             if (address.isPresent() && address.get().getPersonal() != null && address.get().getAddress() != null) {
-                Matcher inName = ADDRESS.matcher(address.get().getPersonal());
-                if (inName.find() && !inName.group().equalsIgnoreCase(address.get().getAddress())) {
+                Optional<String> inName = addressInName(address.get().getPersonal());
+                if (inName.isPresent() && !inName.get().equalsIgnoreCase(address.get().getAddress())) {
                     findings.add(new Finding(scoreDisplayName, "display name \"" + address.get().getPersonal()
                         + "\" hides the sender address " + address.get().getAddress(), RULE));
                 }

@@ -22,25 +22,35 @@ import io.portcullis.store.KnownKeys;
  * dns.timeout=2s                            (per query and server)
  * dns.cache.maxEntries=10000                (0 disables the answer cache)
  * dns.cache.maxTtl=5m                       (answers are kept min(record TTL, this))
+ * dns.cache.failureTtl=30s                  (a timeout or SERVFAIL is kept this long; 0 = never cached)
  * </pre>
  *
  * A bad value is an {@link IllegalArgumentException} naming the key, the value and what is allowed.
  */
-public record DnsConfiguration(List<InetSocketAddress> servers, Duration timeout, int cacheMaxEntries, Duration cacheMaxTtl) {
+public record DnsConfiguration(List<InetSocketAddress> servers, Duration timeout, int cacheMaxEntries, Duration cacheMaxTtl,
+        Duration cacheFailureTtl) {
     public static final String SERVERS = "dns.servers";
     public static final String TIMEOUT = "dns.timeout";
     public static final String CACHE_MAX_ENTRIES = "dns.cache.maxEntries";
     public static final String CACHE_MAX_TTL = "dns.cache.maxTtl";
+    public static final String CACHE_FAILURE_TTL = "dns.cache.failureTtl";
     public static final String PREFIX = "dns.";
     /** Every key read; any other {@code dns.*} key is refused. */
-    public static final Set<String> KEYS = Set.of(SERVERS, TIMEOUT, CACHE_MAX_ENTRIES, CACHE_MAX_TTL);
+    public static final Set<String> KEYS = Set.of(SERVERS, TIMEOUT, CACHE_MAX_ENTRIES, CACHE_MAX_TTL, CACHE_FAILURE_TTL);
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_FAILURE_TTL = Duration.ofSeconds(30);
 
     public DnsConfiguration {
         servers = List.copyOf(servers);
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(cacheMaxTtl, "cacheMaxTtl");
+        Objects.requireNonNull(cacheFailureTtl, "cacheFailureTtl");
+    }
+
+    /** With the default failure cache ({@link #DEFAULT_FAILURE_TTL}). */
+    public DnsConfiguration(List<InetSocketAddress> servers, Duration timeout, int cacheMaxEntries, Duration cacheMaxTtl) {
+        this(servers, timeout, cacheMaxEntries, cacheMaxTtl, DEFAULT_FAILURE_TTL);
     }
 
     /** The system resolvers, default timeout and cache. */
@@ -78,7 +88,8 @@ public record DnsConfiguration(List<InetSocketAddress> servers, Duration timeout
             }
         }).orElse(10_000);
         Duration maxTtl = value(properties, CACHE_MAX_TTL).map(v -> duration(CACHE_MAX_TTL, v)).orElse(Duration.ofMinutes(5));
-        return new DnsConfiguration(servers, timeout, maxEntries, maxTtl);
+        Duration failureTtl = value(properties, CACHE_FAILURE_TTL).map(v -> duration(CACHE_FAILURE_TTL, v)).orElse(DEFAULT_FAILURE_TTL);
+        return new DnsConfiguration(servers, timeout, maxEntries, maxTtl, failureTtl);
     }
 
     static InetSocketAddress parseServer(String item) {

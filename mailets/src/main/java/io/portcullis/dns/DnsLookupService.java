@@ -8,6 +8,8 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -45,11 +47,15 @@ import org.xbill.DNS.Type;
  * calling thread (TCP when truncated), so that many mail threads querying at once do not queue behind one
  * shared selector. Each query returns a {@link DnsAnswer} that says whether the name
  * exists or whether the query failed (timeout, SERVFAIL): the checks turn a failure into a visible reason,
- * never into "not listed". Positive and negative answers are cached for min(TTL, {@code dns.cache.maxTtl}),
- * failures are not.
+ * never into "not listed". Positive and negative answers are cached for min(TTL, {@code dns.cache.maxTtl});
+ * a failure (every server timed out or failed) for {@code dns.cache.failureTtl}, so that a zone that never
+ * answers costs one timeout per name and period, not one per message. A lookup honours its thread's interrupt:
+ * an interrupted thread gets "interrupted" at once (never cached), so a time budget can abandon a check
+ * blocked on DNS.
  */
 public class DnsLookupService {
     private static final int EDNS_PAYLOAD = 1232;
+    private static final DnsAnswer INTERRUPTED = DnsAnswer.failed("interrupted");
     private static final ExecutorService PARALLEL = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
         runnable -> {
             Thread thread = new Thread(runnable, "portcullis-dns");
@@ -117,18 +123,36 @@ public class DnsLookupService {
         }
         DnsAnswer answer = DnsAnswer.failed("no server");
         for (InetSocketAddress server : servers) {
+            if (Thread.currentThread().isInterrupted()) {
+                return INTERRUPTED;
+            }
             try {
                 answer = interpret(key, exchange(server, query), type);
             } catch (SocketTimeoutException e) {
                 answer = DnsAnswer.failed("timeout");
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return INTERRUPTED;
+                }
                 answer = DnsAnswer.failed(describe(e));
             }
             if (!answer.isFailed()) {
                 return answer;
             }
         }
+        rememberFailure(key, answer);
         return answer;
+    }
+
+    private void rememberFailure(String key, DnsAnswer failure) {
+        Duration ttl = configuration.cacheFailureTtl();
+        if (configuration.cacheMaxEntries() <= 0 || ttl.isZero() || ttl.isNegative()) {
+            return;
+        }
+        if (cache.size() >= configuration.cacheMaxEntries()) {
+            cache.clear();
+        }
+        cache.put(key, new CachedAnswer(failure, System.nanoTime() + ttl.toNanos()));
     }
 
     /** Waits for an answer of {@link #lookupAsync} (which never completes exceptionally). */
@@ -176,7 +200,8 @@ public class DnsLookupService {
         int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, configuration.timeout().toMillis()));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         Message response;
-        try (DatagramSocket socket = new DatagramSocket()) {
+        try (DatagramChannel channel = DatagramChannel.open()) {
+            DatagramSocket socket = channel.socket();
             socket.connect(server);
             socket.send(new DatagramPacket(wire, wire.length));
             byte[] buffer = new byte[EDNS_PAYLOAD * 4];
@@ -208,7 +233,8 @@ public class DnsLookupService {
     }
 
     private static Message exchangeTcp(InetSocketAddress server, byte[] wire, int timeout) throws IOException {
-        try (Socket socket = new Socket()) {
+        try (SocketChannel channel = SocketChannel.open()) {
+            Socket socket = channel.socket();
             socket.connect(server, timeout);
             socket.setSoTimeout(timeout);
             DataOutputStream out = new DataOutputStream(socket.getOutputStream());

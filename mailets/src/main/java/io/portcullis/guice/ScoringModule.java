@@ -15,6 +15,8 @@ import com.google.inject.Provides;
 
 import io.portcullis.dns.DnsConfiguration;
 import io.portcullis.dns.DnsLookupService;
+import io.portcullis.scoring.CheckRunner;
+import io.portcullis.scoring.ScoringBudget;
 
 /**
  * Services of the scoring capability: the DNS lookup service the checks use, configured by the {@code dns.*}
@@ -41,6 +43,18 @@ public class ScoringModule extends AbstractModule {
     @Singleton
     DnsLookupService dnsLookupService(DnsConfiguration configuration) {
         return new DnsLookupService(configuration);
+    }
+
+    @Provides
+    @Singleton
+    ScoringBudget scoringBudget(PropertiesProvider propertiesProvider) throws ConfigurationException {
+        return ScoringBudget.from(read(propertiesProvider));
+    }
+
+    @Provides
+    @Singleton
+    CheckRunner checkRunner(ScoringBudget budget) {
+        return new CheckRunner(budget);
     }
 
     /** {@code conf/portcullis.properties} as plain properties; empty when the file does not exist. */

@@ -19,31 +19,45 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 
+import io.portcullis.checks.DkimEvaluator;
+import io.portcullis.checks.Domains;
+import io.portcullis.checks.SpfEvaluator;
 import io.portcullis.config.MailetParameters;
 import io.portcullis.config.ReloadingFile;
 import io.portcullis.report.ReportStore;
 import io.portcullis.config.Parameter;
+import io.portcullis.direction.Direction;
+import io.portcullis.dns.DnsLookupService;
 import io.portcullis.scoring.Finding;
 import io.portcullis.scoring.ScoreSheet;
 
 /**
- * Applies the allow and block lists of {@code conf/sender-lists.conf} before scoring. The envelope sender and
- * the From header addresses are compared with the global list and with each recipient's own list:
+ * Applies the allow and block lists of {@code conf/sender-lists.conf}, after the SPF, DKIM and DMARC checks and
+ * before the other checks. The envelope sender and the From header addresses are compared with the global list
+ * and with each recipient's own list:
  * <ol>
- *   <li>a global block entry blocks;</li>
- *   <li>else a global allow entry allows;</li>
+ *   <li>a global block entry matching any of them blocks;</li>
+ *   <li>else a global allow entry allows, but only when it matches an authenticated sender: the envelope sender
+ *       with an SPF pass for its domain, or the From address (a message with exactly one) with a verified DKIM
+ *       signature or an SPF pass aligned with its domain; mail of authenticated users and relay networks needs
+ *       nothing more. An allow entry matching only unauthenticated senders decides nothing: "sender
+ *       boss@partner.example is on the global allow list (@partner.example) but the From header does not name
+ *       exactly one address: allow not applied: +0" (rule {@code list:unverified});</li>
  *   <li>else when every recipient's own list says the same (all block or all allow) that decides; when only some
  *       recipients' lists match, nothing is decided and a +0 reason records it.</li>
  * </ol>
  * A decision is recorded in {@code portcullis.listDecision} ({@code allow} / {@code block}) with a reason:
  * "sender spam@bulk.example is on the global block list (@bulk.example): +1000" (rule {@code spam:bannedsender})
  * or "sender boss@partner.example is on the global allow list (@partner.example): +0" (rule
- * {@code list:allowed}). Later {@code ScoreFilter}s skip decided mail, except {@code check=attachments}.
+ * {@code list:allowed}). Later {@code ScoreFilter}s skip what the decision spares ({@link ListDecision#skips}):
+ * blocked mail is only checked for threats; allowed mail skips the reputation checks, never the content.
+ * SPF and DKIM results recorded by earlier filters are reused; without them they are evaluated here.
  */
 public class ApplySenderLists extends GenericMailet {
     public static final String RULE_BLOCKED = "spam:bannedsender";
     public static final String RULE_ALLOWED = "list:allowed";
     public static final String RULE_PARTIAL = "list:partial";
+    public static final String RULE_UNVERIFIED = "list:unverified";
 
     public static final List<Parameter> PARAMETERS = List.of(
         Parameter.optional("lists", "file://conf/sender-lists.conf", "the list file (James file URL: file://conf/... is relative to the server's directory)"),
@@ -51,14 +65,18 @@ public class ApplySenderLists extends GenericMailet {
         Parameter.optional("allowScore", "0", "points added to an allowed message (e.g. -50)"));
 
     private final FileSystem fileSystem;
+    private final SpfEvaluator spfEvaluator;
+    private final DkimEvaluator dkimEvaluator;
     private ReloadingFile<SenderLists> lists;
     private ReportStore reportStore;
     private int blockScore;
     private int allowScore;
 
     @Inject
-    public ApplySenderLists(FileSystem fileSystem) {
+    public ApplySenderLists(FileSystem fileSystem, DnsLookupService dns) {
         this.fileSystem = fileSystem;
+        this.spfEvaluator = new SpfEvaluator(dns);
+        this.dkimEvaluator = new DkimEvaluator(dns);
     }
 
     /**
@@ -98,7 +116,8 @@ public class ApplySenderLists extends GenericMailet {
         if (senders.isEmpty()) {
             return;
         }
-        Optional<SenderLists.Entry> global = current.find(SenderLists.GLOBAL, senders);
+        Identities identities = new Identities(mail);
+        Optional<SenderLists.Entry> global = resolve(mail, current, SenderLists.GLOBAL, senders, identities, Optional.empty());
         if (global.isPresent()) {
             decide(mail, global.get(), senders);
             return;
@@ -106,11 +125,7 @@ public class ApplySenderLists extends GenericMailet {
         List<SenderLists.Entry> perRecipient = new ArrayList<>();
         for (MailAddress recipient : mail.getRecipients()) {
             String address = recipient.asString().toLowerCase(Locale.ROOT);
-            Optional<SenderLists.Entry> entry = current.find(address, senders);
-            if (entry.isEmpty()) {
-                entry = allowedFromReports(mail, address, senders);
-            }
-            entry.ifPresent(perRecipient::add);
+            resolve(mail, current, address, senders, identities, Optional.of(address)).ifPresent(perRecipient::add);
         }
         if (perRecipient.isEmpty()) {
             return;
@@ -124,6 +139,111 @@ public class ApplySenderLists extends GenericMailet {
         for (SenderLists.Entry entry : perRecipient) {
             ScoreSheet.add(mail, new Finding(0, "sender " + matching(entry, senders) + " is on " + entry.listName() + " ("
                 + entry.pattern() + ") but not every recipient's list decides the same: no decision", RULE_PARTIAL));
+        }
+    }
+
+    /**
+     * The entry that decides for one list: a block entry matching any sender (envelope or From, no authentication
+     * needed); else an allow entry matching an authenticated identity. An allow entry that only matches a sender
+     * no authentication confirms decides nothing and says so in a +0 reason.
+     */
+    private Optional<SenderLists.Entry> resolve(Mail mail, SenderLists current, String scope, List<String> senders, Identities identities,
+            Optional<String> recipient) throws MessagingException {
+        Optional<SenderLists.Entry> block = current.findBlock(scope, senders);
+        if (block.isPresent()) {
+            return block;
+        }
+        Optional<SenderLists.Entry> allow = current.findAllow(scope, senders);
+        if (allow.isEmpty() && recipient.isPresent()) {
+            allow = allowedFromReports(mail, recipient.get(), senders);
+        }
+        if (allow.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> authenticated = identities.authenticated();
+        Optional<SenderLists.Entry> confirmed = current.findAllow(scope, authenticated);
+        if (confirmed.isEmpty() && recipient.isPresent() && allow.get().pattern().indexOf('@') > 0
+                && authenticated.contains(allow.get().pattern())) {
+            confirmed = allow;
+        }
+        if (confirmed.isPresent()) {
+            return confirmed;
+        }
+        SenderLists.Entry entry = allow.get();
+        ScoreSheet.add(mail, new Finding(0, "sender " + matching(entry, senders) + " is on " + entry.listName() + " (" + entry.pattern()
+            + ") but " + identities.whyNot(matching(entry, senders)) + ": allow not applied", RULE_UNVERIFIED));
+        return Optional.empty();
+    }
+
+    /**
+     * The senders an allow entry may match: on mail from the Internet, the envelope sender when SPF passes for its
+     * domain, and the From address (only when the message has exactly one) when a verified DKIM signature or
+     * the SPF pass is aligned with its domain (relaxed DMARC alignment: what a DMARC pass needs at least). Mail
+     * of authenticated users and relay networks needs no more than its session, nor does mail a mailet of the
+     * gateway itself sent (its notices and delivery status notifications).
+     */
+    private final class Identities {
+        private final Mail mail;
+        private List<String> authenticated;
+        private Optional<String> singleFrom;
+
+        Identities(Mail mail) {
+            this.mail = mail;
+        }
+
+        List<String> authenticated() throws MessagingException {
+            if (authenticated != null) {
+                return authenticated;
+            }
+            List<String> result = new ArrayList<>();
+            Optional<String> envelope = mail.getMaybeSender().asOptional().map(sender -> sender.asString().toLowerCase(Locale.ROOT));
+            Optional<String> from = singleFrom();
+            boolean sentByGateway = mail.getAttribute(Mail.SENT_BY_MAILET_ATTRIBUTE.getName()).isPresent();
+            if (sentByGateway || Direction.of(mail).orElseGet(() -> Direction.detect(mail)) == Direction.OUTBOUND) {
+                envelope.ifPresent(result::add);
+                from.ifPresent(result::add);
+                authenticated = result;
+                return result;
+            }
+            SpfEvaluator.Outcome spf = spfEvaluator.outcome(mail);
+            boolean spfPass = spf.result().equals("pass");
+            envelope.filter(address -> spfPass && Domains.domainOf(address).map(spf.domain()::equals).orElse(false)).ifPresent(result::add);
+            if (from.isPresent()) {
+                String fromDomain = Domains.domainOf(from.get()).orElse("");
+                boolean spfAligned = spfPass && Domains.aligned(spf.domain(), fromDomain, false);
+                if (spfAligned || dkimAligned(fromDomain)) {
+                    result.add(from.get());
+                }
+            }
+            authenticated = result;
+            return result;
+        }
+
+        private boolean dkimAligned(String fromDomain) {
+            try {
+                return dkimEvaluator.outcome(mail).domains().stream().anyMatch(domain -> Domains.aligned(domain, fromDomain, false));
+            } catch (Exception e) {
+                ScoreSheet.add(mail, Finding.couldNotRun("DKIM could not be checked for the allow lists: " + e.getMessage()));
+                return false;
+            }
+        }
+
+        /** The From address when the message has exactly one From header naming exactly one address. */
+        Optional<String> singleFrom() throws MessagingException {
+            if (singleFrom == null) {
+                String[] headers = mail.getMessage().getHeader("From");
+                List<String> addresses = headers == null || headers.length != 1 ? List.of() : Domains.addresses(headers[0]);
+                singleFrom = addresses.size() == 1 ? Optional.of(addresses.get(0)) : Optional.empty();
+            }
+            return singleFrom;
+        }
+
+        String whyNot(String sender) throws MessagingException {
+            boolean isEnvelope = mail.getMaybeSender().asOptional().map(s -> s.asString().equalsIgnoreCase(sender)).orElse(false);
+            if (!isEnvelope && singleFrom().isEmpty()) {
+                return "the From header does not name exactly one address";
+            }
+            return isEnvelope ? "SPF does not pass for its domain" : "neither SPF, DKIM nor DMARC confirms its domain";
         }
     }
 

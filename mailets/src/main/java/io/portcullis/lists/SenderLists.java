@@ -83,6 +83,25 @@ public final class SenderLists {
         return at > 0 && at == value.lastIndexOf('@') && at < value.length() - 1;
     }
 
+    /** The first block entry of the given scope matching one of the senders. */
+    public Optional<Entry> findBlock(String scope, List<String> senders) {
+        return first(scope, ListDecision.BLOCK, senders);
+    }
+
+    /** The first allow entry of the given scope matching one of the senders. */
+    public Optional<Entry> findAllow(String scope, List<String> senders) {
+        return first(scope, ListDecision.ALLOW, senders);
+    }
+
+    private Optional<Entry> first(String scope, ListDecision decision, List<String> senders) {
+        for (Entry entry : entries) {
+            if (entry.scope().equals(scope) && entry.decision() == decision && senders.stream().anyMatch(entry::matches)) {
+                return Optional.of(entry);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The entry of the given scope matching one of the senders; a block entry wins over an allow entry. */
     public Optional<Entry> find(String scope, List<String> senders) {
         Optional<Entry> allow = Optional.empty();

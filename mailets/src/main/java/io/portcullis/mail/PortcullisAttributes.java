@@ -23,6 +23,8 @@ public final class PortcullisAttributes {
     public static final AttributeName MESSAGE_SECURITY = AttributeName.of("portcullis.messageSecurity");
     /** Why a message could not be scanned (String); set on stalled mail. */
     public static final AttributeName UNSCANNABLE_REASON = AttributeName.of("portcullis.unscannable");
+    /** Milliseconds the scoring checks of the message have taken so far (Long), counted against the scoring budget. */
+    public static final AttributeName SCORING_TIME = AttributeName.of("portcullis.scoringTime");
     /** Decision of allow / block lists: "allow" or "block" (String). */
     public static final AttributeName LIST_DECISION = AttributeName.of("portcullis.listDecision");
 
@@ -36,6 +38,8 @@ public final class PortcullisAttributes {
     public static final AttributeName DKIM_RESULT = AttributeName.of("portcullis.dkim.result");
     /** Domains (d=) of the DKIM signatures that verified (List of String). */
     public static final AttributeName DKIM_DOMAINS = AttributeName.of("portcullis.dkim.domains");
+    /** Domains (d=) of the DKIM signatures whose key could not be fetched (timeout, SERVFAIL) (List of String). */
+    public static final AttributeName DKIM_TEMPERROR_DOMAINS = AttributeName.of("portcullis.dkim.temperrorDomains");
     /** DMARC result of the From domain: pass, fail, none, temperror (String). */
     public static final AttributeName DMARC_RESULT = AttributeName.of("portcullis.dmarc.result");
     /** True when the message arrived over TLS (Boolean); set by {@code io.portcullis.tracking.smtp.TransportSecurityHook}. */

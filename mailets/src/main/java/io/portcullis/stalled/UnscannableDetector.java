@@ -24,8 +24,9 @@ import javax.mail.internet.ParseException;
  * {@code multipart/encrypted}, inline {@code -----BEGIN PGP MESSAGE-----}, S/MIME {@code application/pkcs7-mime}),
  * password-protected ZIP archives (traditional ZipCrypto and AES: general purpose flag bit 0), Office documents
  * with macros (OOXML {@code vbaProject.bin}, macro-enabled extensions such as .docm / .xlsm, OLE2 documents holding
- * a {@code _VBA_PROJECT} stream), password-protected Office documents (OLE2 {@code EncryptedPackage}), and parts
- * that fail to parse. Never throws: a failure to parse is itself a finding.
+ * a {@code _VBA_PROJECT} stream), password-protected Office documents (OLE2 {@code EncryptedPackage}), truncated or
+ * damaged ZIP archives (no central directory, or one that lacks entries: the attachment check reads the directory, so
+ * such an archive cannot be scanned), and parts that fail to parse. Never throws: a failure to parse is itself a finding.
  */
 public final class UnscannableDetector {
     /** Attachments larger than this are inspected on their first bytes only (ZIP central directory aside). */
@@ -146,7 +147,16 @@ public final class UnscannableDetector {
             int total = 0;
             int n;
             boolean decided = !containersOnly;
-            while ((n = in.read(buffer)) > 0) {
+            // a read of 0 bytes is not the end: JavaMail's base64 decoder gives 0 at some line ends
+            while ((n = in.read(buffer)) >= 0) {
+                if (n == 0) {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    buffer[0] = (byte) b;
+                    n = 1;
+                }
                 int keep = Math.min(n, max - total);
                 if (keep > 0) {
                     out.write(buffer, 0, keep);
@@ -175,6 +185,13 @@ public final class UnscannableDetector {
         if (entries.isEmpty()) {
             findings.add(new Finding(Finding.Kind.PARSE_ERROR, "unreadable ZIP archive " + label));
             return;
+        }
+        if (zip.length >= MAX_INSPECTED) {
+            findings.add(new Finding(Finding.Kind.PARSE_ERROR, "ZIP archive " + label + " too large to inspect (over "
+                + (MAX_INSPECTED >> 20) + " MiB)"));
+        } else {
+            ZipEntryInfo.directoryProblem(zip).ifPresent(problem ->
+                findings.add(new Finding(Finding.Kind.PARSE_ERROR, "ZIP archive " + label + " " + problem)));
         }
         List<String> encrypted = entries.stream().filter(ZipEntryInfo::encrypted).map(ZipEntryInfo::name).collect(Collectors.toList());
         if (!encrypted.isEmpty()) {

@@ -3,6 +3,7 @@ package io.portcullis.stalled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Name and encryption of the entries of a ZIP archive, read from its raw headers (no extraction). */
 record ZipEntryInfo(String name, boolean encrypted, boolean aes) {
@@ -16,15 +17,37 @@ record ZipEntryInfo(String name, boolean encrypted, boolean aes) {
         return central.isEmpty() ? local(zip) : central;
     }
 
-    private static List<ZipEntryInfo> central(byte[] zip) {
-        List<ZipEntryInfo> entries = new ArrayList<>();
-        int end = -1;
+    /**
+     * What is wrong with the archive's directory, if anything: no end-of-directory record (a truncated archive, or not a
+     * ZIP archive after all), or a directory that does not hold the entries the record announces (damaged). ZIP64
+     * archives, whose record points elsewhere, are not judged here.
+     */
+    static Optional<String> directoryProblem(byte[] zip) {
+        int end = endRecord(zip);
+        if (end < 0) {
+            return Optional.of("is truncated (no central directory)");
+        }
+        int count = int16(zip, end + 10);
+        long offset = int32(zip, end + 16) & 0xFFFFFFFFL;
+        if (count == 0xFFFF || offset == 0xFFFFFFFFL) {
+            return Optional.empty();
+        }
+        int found = central(zip).size();
+        return found < count ? Optional.of("is damaged (its central directory lists " + found + " of " + count + " entries)") : Optional.empty();
+    }
+
+    private static int endRecord(byte[] zip) {
         for (int i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
             if (int32(zip, i) == END) {
-                end = i;
-                break;
+                return i;
             }
         }
+        return -1;
+    }
+
+    private static List<ZipEntryInfo> central(byte[] zip) {
+        List<ZipEntryInfo> entries = new ArrayList<>();
+        int end = endRecord(zip);
         if (end < 0) {
             return entries;
         }

@@ -1,9 +1,11 @@
 package io.portcullis.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import java.util.Base64;
 
 import javax.mail.MessagingException;
@@ -54,7 +56,12 @@ class AuthenticationChecksTest {
             .a("monitor.example", "192.0.2.31")
             .servfail("temp.example")
             .servfail("_dmarc.temp.example")
-            .servfail("sel._domainkey.broken.example");
+            .servfail("sel._domainkey.broken.example")
+            .txt("_dmarc.broken.example", "v=DMARC1; p=reject")
+            .txt("_dmarc.tempspf.example", "v=DMARC1; p=reject")
+            .servfail("tempspf.example")
+            .txt("_dmarc.silent.example", "v=DMARC1; p=reject")
+            .silentZone("_domainkey.silent.example");
         dns = server.lookupService();
         String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPrivate().getEncoded())
             + "\n-----END PRIVATE KEY-----\n";
@@ -273,6 +280,42 @@ class AuthenticationChecksTest {
         }
     }
 
+    @Nested
+    class DkimSignatureCap {
+        @Test
+        void serviceShouldCheckOnlyTheFirstSignaturesWhenAMessageCarriesHundredsAtAZoneThatNeverAnswers() throws Exception {
+            FakeMail mail = mail("alice@silent.example", "alice@silent.example", "198.51.100.9");
+            for (int i = 0; i < 300; i++) {
+                mail.getMessage().addHeader("DKIM-Signature", "v=1; a=rsa-sha256; c=relaxed/relaxed; d=silent.example; s=sel" + i
+                    + "; h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; b=dGVzdA==");
+            }
+            mail.getMessage().saveChanges();
+
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                filter("check", "dkim").service(mail);
+                filter("check", "dmarc").service(mail);
+            });
+
+            assertThat(ScoreSheet.reasons(mail)).contains("DKIM: 295 signatures beyond the first 5 were not checked: +0");
+            assertThat(ScoreSheet.reasons(mail)).anyMatch(reason -> reason.startsWith("DKIM could not be checked: key sel0._domainkey.silent.example could not be fetched: timeout"));
+            assertThat(ScoreSheet.rules(mail)).contains("check:dkimcap", "check:tempfail");
+            assertThat(server.queries().stream().filter(q -> q.contains("._domainkey.silent.example")).count()).isEqualTo(5);
+        }
+
+        @Test
+        void serviceShouldPassWhenOneOfSeveralSignaturesVerifiesAndAnotherKeyCannotBeFetched() throws Exception {
+            FakeMail mail = mail("alice@sender.example", "alice@sender.example", "198.51.100.9");
+            dkimSigner("broken.example", pemOf(signer)).service(mail);
+            signer.service(mail);
+
+            filter("check", "dkim").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).isEmpty();
+            assertThat(ScoreSheet.strings(mail, PortcullisAttributes.DKIM_DOMAINS)).containsExactly("sender.example");
+            assertThat(ScoreSheet.strings(mail, PortcullisAttributes.DKIM_TEMPERROR_DOMAINS)).containsExactly("broken.example");
+        }
+    }
+
     private static String pemOf(DKIMSign ignored) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(1024);
@@ -370,6 +413,111 @@ class AuthenticationChecksTest {
 
             assertThat(ScoreSheet.reasons(mail)).isEmpty();
             assertThat(ScoreSheet.string(mail, PortcullisAttributes.DMARC_RESULT)).contains("none");
+        }
+
+        @Test
+        void serviceShouldApplyThePolicyWhenOnlyTheEnvelopeSendersUnrelatedDomainFailsTemporarily() throws Exception {
+            FakeMail mail = mail("bounce@temp.example", "ceo@sender.example", "198.51.100.9");
+
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).containsExactly(
+                "DMARC policy reject of sender.example: From domain is aligned with neither SPF (temperror, temp.example) nor DKIM (none): +100");
+            assertThat(ScoreSheet.string(mail, PortcullisAttributes.DMARC_RESULT)).contains("fail");
+        }
+
+        @Test
+        void serviceShouldApplyThePolicyWhenOnlyAnUnrelatedDkimKeyCannotBeFetched() throws Exception {
+            FakeMail mail = mail("bounce@aonly.example", "ceo@sender.example", "198.51.100.9");
+            dkimSigner("broken.example", pemOf(signer)).service(mail);
+
+            filter("check", "dkim").service(mail);
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).containsExactly(
+                "DKIM could not be checked: key sel._domainkey.broken.example could not be fetched: SERVFAIL: +0",
+                "DMARC policy reject of sender.example: From domain is aligned with neither SPF (none, aonly.example) nor DKIM (temperror, broken.example): +100");
+        }
+
+        @Test
+        void serviceShouldSayCouldNotBeEvaluatedWhenTheAlignedSpfDomainFailsTemporarily() throws Exception {
+            FakeMail mail = mail("alice@tempspf.example", "alice@tempspf.example", "198.51.100.9");
+
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).containsExactly(
+                "DMARC of tempspf.example could not be evaluated: SPF temperror (tempspf.example), DKIM none: +0");
+            assertThat(ScoreSheet.rules(mail)).containsExactly("check:tempfail");
+            assertThat(ScoreSheet.string(mail, PortcullisAttributes.DMARC_RESULT)).contains("temperror");
+        }
+
+        @Test
+        void serviceShouldSayCouldNotBeEvaluatedWhenTheAlignedDkimKeyCannotBeFetched() throws Exception {
+            FakeMail mail = mail("bounce@aonly.example", "alice@broken.example", "198.51.100.9");
+            dkimSigner("broken.example", pemOf(signer)).service(mail);
+
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).containsExactly(
+                "DMARC of broken.example could not be evaluated: SPF none, DKIM temperror (broken.example): +0");
+            assertThat(ScoreSheet.rules(mail)).containsExactly("check:tempfail");
+        }
+
+        @Test
+        void serviceShouldPassWhenAnyAlignedSignatureVerifiesAmongOthers() throws Exception {
+            FakeMail mail = mail("bounce@aonly.example", "alice@sender.example", "198.51.100.9");
+            foreignSigner.service(mail);
+            dkimSigner("broken.example", pemOf(signer)).service(mail);
+            signer.service(mail);
+
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).isEmpty();
+            assertThat(ScoreSheet.string(mail, PortcullisAttributes.DMARC_RESULT)).contains("pass");
+        }
+
+        @Test
+        void serviceShouldScoreAFromHeaderNamingAddressesOfSeveralDomainsAsSuspect() throws Exception {
+            FakeMail mail = mail("alice@sender.example", "alice@sender.example", "192.0.2.7");
+            mail.getMessage().setHeader("From", "a@evil.example, boss@sender.example");
+
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.score(mail)).isEqualTo(60);
+            assertThat(ScoreSheet.reasons(mail)).containsExactly(
+                "From header names addresses of several domains (evil.example, sender.example): no single domain whose DMARC policy applies: +60");
+            assertThat(ScoreSheet.rules(mail)).containsExactly("spam:ambiguousfrom");
+        }
+
+        @Test
+        void serviceShouldScoreSeveralFromHeadersWithTheConfiguredScore() throws Exception {
+            FakeMail mail = mail("alice@sender.example", "alice@sender.example", "192.0.2.7");
+            mail.getMessage().addHeader("From", "boss@sender.example");
+
+            filter("check", "dmarc", "scoreAmbiguousFrom", "45").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).containsExactly("message has 2 From headers: no single domain whose DMARC policy applies: +45");
+        }
+
+        @Test
+        void serviceShouldScoreAFromHeaderWithoutReadableAddressAsSuspect() throws Exception {
+            FakeMail mail = mail("alice@sender.example", "alice@sender.example", "192.0.2.7");
+            mail.getMessage().setHeader("From", "<<<");
+
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).containsExactly("From header holds no readable address: no single domain whose DMARC policy applies: +60");
+        }
+
+        @Test
+        void serviceShouldEvaluateAFromHeaderWithSeveralAddressesOfOneDomain() throws Exception {
+            FakeMail mail = mail("alice@sender.example", "alice@sender.example", "192.0.2.7");
+            mail.getMessage().setHeader("From", "alice@sender.example, bob@sender.example");
+
+            filter("check", "dmarc").service(mail);
+
+            assertThat(ScoreSheet.reasons(mail)).isEmpty();
+            assertThat(ScoreSheet.string(mail, PortcullisAttributes.DMARC_RESULT)).contains("pass");
         }
 
         @Test

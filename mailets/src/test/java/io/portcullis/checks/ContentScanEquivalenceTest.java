@@ -221,6 +221,14 @@ class ContentScanEquivalenceTest {
             assertThat(PhishingCheck.domainInText("www.x.example\u2028")).isEmpty();
             assertThat(PhishingCheck.domainInText("click here")).isEmpty();
         }
+
+        @Test
+        void addressInNameShouldFindTheFirstAddressOfADisplayName() {
+            assertThat(PhishingCheck.addressInName("Support <support@bank.example> team")).contains("support@bank.example");
+            assertThat(PhishingCheck.addressInName("a@b @c.example x.y+z@mail.bank.example.co")).contains("x.y+z@mail.bank.example.co");
+            assertThat(PhishingCheck.addressInName("me@host.x1 no")).isEmpty();
+            assertThat(PhishingCheck.addressInName("ops@a.bc.d9")).contains("ops@a.bc");
+        }
     }
 
     @Nested
@@ -318,6 +326,16 @@ class ContentScanEquivalenceTest {
                 assertThat(PhishingCheck.domainInText(text)).as("'%s'", text).isEqualTo(ReferenceContent.domainInText(text));
                 String bare = text.replace(" ", "");
                 assertThat(PhishingCheck.domainInText(bare)).as("'%s'", bare).isEqualTo(ReferenceContent.domainInText(bare));
+            }
+        }
+
+        @Test
+        void addressInNameShouldEqualTheReferenceOnGeneratedNames() {
+            for (String text : generated(5)) {
+                for (String name : List.of(text, text.replace(" ", ""), text.replace("http://", "a@b."), "x" + text + "@" + text)) {
+                    String capped = name.length() > PhishingCheck.MAX_DISPLAY_NAME ? name.substring(0, PhishingCheck.MAX_DISPLAY_NAME) : name;
+                    assertThat(PhishingCheck.addressInName(name)).as("'%s'", name).isEqualTo(ReferenceContent.addressInName(capped));
+                }
             }
         }
 

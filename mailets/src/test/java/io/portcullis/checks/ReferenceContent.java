@@ -23,6 +23,8 @@ final class ReferenceContent {
     static final Pattern DOMAIN_IN_TEXT = Pattern.compile(
         "(?i)^(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,})(?:[/:?#].*)?$");
 
+    static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+
     private ReferenceContent() {
     }
 
@@ -124,5 +126,11 @@ final class ReferenceContent {
     static Optional<String> domainInText(String text) {
         Matcher shown = DOMAIN_IN_TEXT.matcher(text.trim());
         return shown.matches() ? Optional.of(shown.group(1).toLowerCase(Locale.ROOT)) : Optional.empty();
+    }
+
+    /** The first address in a display name (PhishingCheck), as the expression found it. */
+    static Optional<String> addressInName(String name) {
+        Matcher address = ADDRESS.matcher(name);
+        return address.find() ? Optional.of(address.group()) : Optional.empty();
     }
 }

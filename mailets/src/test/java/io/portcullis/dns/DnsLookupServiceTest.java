@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,6 +104,66 @@ class DnsLookupServiceTest {
         cached.a("nowhere.example");
 
         assertThat(server.queries().size() - before).isEqualTo(2);
+    }
+
+    @Test
+    void lookupShouldCacheAFailureForTheFailureTtl() {
+        DnsLookupService cached = new DnsLookupService(new DnsConfiguration(List.of(new InetSocketAddress("127.0.0.1", server.port())),
+            Duration.ofMillis(300), 100, Duration.ofMinutes(5), Duration.ofSeconds(30)));
+        int before = server.queries().size();
+
+        DnsAnswer first = cached.a("slow.example");
+        long start = System.nanoTime();
+        DnsAnswer second = cached.a("slow.example");
+        long secondMillis = (System.nanoTime() - start) / 1_000_000;
+        DnsAnswer servfail = cached.txt("broken.example");
+        cached.txt("broken.example");
+
+        assertThat(first).isEqualTo(DnsAnswer.failed("timeout"));
+        assertThat(second).isEqualTo(DnsAnswer.failed("timeout"));
+        assertThat(secondMillis).isLessThan(100);
+        assertThat(servfail).isEqualTo(DnsAnswer.failed("SERVFAIL"));
+        assertThat(server.queries().size() - before).isEqualTo(2);
+    }
+
+    @Test
+    void lookupShouldNotCacheAFailureWhenTheFailureTtlIsZero() {
+        DnsLookupService uncached = new DnsLookupService(new DnsConfiguration(List.of(new InetSocketAddress("127.0.0.1", server.port())),
+            Duration.ofMillis(300), 100, Duration.ofMinutes(5), Duration.ZERO));
+        int before = server.queries().size();
+
+        uncached.txt("broken.example");
+        uncached.txt("broken.example");
+
+        assertThat(server.queries().size() - before).isEqualTo(2);
+    }
+
+    @Test
+    void lookupShouldGiveUpAtOnceWhenItsThreadIsInterrupted() throws Exception {
+        DnsLookupService patient = new DnsLookupService(new DnsConfiguration(List.of(new InetSocketAddress("127.0.0.1", server.port())),
+            Duration.ofSeconds(20), 100, Duration.ofMinutes(5), Duration.ofSeconds(30)));
+        AtomicReference<DnsAnswer> answer = new AtomicReference<>();
+        Thread lookup = new Thread(() -> answer.set(patient.a("slow.example")));
+        lookup.start();
+        Thread.sleep(300);
+        long start = System.nanoTime();
+
+        lookup.interrupt();
+        lookup.join(5000);
+
+        assertThat(lookup.isAlive()).isFalse();
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2000);
+        assertThat(answer.get()).isEqualTo(DnsAnswer.failed("interrupted"));
+        assertThat(patient.a("mail.sender.example").isFound()).isTrue();
+    }
+
+    @Test
+    void fromShouldReadTheFailureTtl() {
+        Properties properties = new Properties();
+        properties.setProperty("dns.cache.failureTtl", "45s");
+
+        assertThat(DnsConfiguration.from(properties).cacheFailureTtl()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(DnsConfiguration.from(new Properties()).cacheFailureTtl()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

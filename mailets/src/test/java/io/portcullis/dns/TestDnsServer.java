@@ -42,6 +42,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
     private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
     private final Set<Name> silent = ConcurrentHashMap.newKeySet();
+    private final Set<Name> silentZones = ConcurrentHashMap.newKeySet();
     private final List<String> queries = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
@@ -103,6 +104,12 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Queries for this name and every name below it are never answered (a zone whose servers drop queries). */
+    public TestDnsServer silentZone(String zone) {
+        silentZones.add(name(zone));
+        return this;
+    }
+
     private TestDnsServer add(Record record) {
         records.computeIfAbsent(record.getName(), n -> new CopyOnWriteArrayList<>()).add(record);
         return this;
@@ -139,7 +146,7 @@ public final class TestDnsServer implements AutoCloseable {
         Record question = query.getQuestion();
         Name qname = question.getName();
         queries.add(Type.string(question.getType()) + " " + qname.toString().toLowerCase(Locale.ROOT));
-        if (silent.contains(qname)) {
+        if (silent.contains(qname) || silentZones.stream().anyMatch(qname::subdomain)) {
             return null;
         }
         Message response = new Message(query.getHeader().getID());

@@ -20,7 +20,9 @@ import com.google.inject.Injector;
 
 import io.portcullis.dns.DnsLookupService;
 import io.portcullis.lists.ApplySenderLists;
+import io.portcullis.scoring.CheckRunner;
 import io.portcullis.scoring.ScoreFilter;
+import io.portcullis.scoring.ScoringBudget;
 import io.portcullis.scoring.TestFileSystem;
 
 class ScoringModuleTest {
@@ -44,6 +46,17 @@ class ScoringModuleTest {
 
         assertThat(dns.configuration().servers()).containsExactly(new InetSocketAddress("127.0.0.1", 5353), new InetSocketAddress("127.0.0.2", 53));
         assertThat(dns.configuration().timeout()).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void checkRunnerShouldUseTheScoringBudgetOfPortcullisProperties() throws Exception {
+        Files.createDirectories(dir.resolve("conf"));
+        Files.write(dir.resolve("conf/portcullis.properties"), List.of("scoring.budget=5s", "scoring.threads=3"));
+
+        CheckRunner runner = injector().getInstance(CheckRunner.class);
+
+        assertThat(runner.budget()).isEqualTo(new ScoringBudget(Duration.ofSeconds(5), 3));
+        assertThat(injector().getInstance(ScoreFilter.class)).isNotNull();
     }
 
     @Test

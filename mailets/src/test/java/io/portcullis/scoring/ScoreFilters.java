@@ -20,11 +20,17 @@ public final class ScoreFilters {
     }
 
     public static ScoreFilter create(DnsLookupService dns, Path base, MailetContext context, String... nameValues) throws MessagingException {
+        return create(dns, base, context, null, nameValues);
+    }
+
+    /** With its own check runner (scoring budget); {@code null}: the default. */
+    public static ScoreFilter create(DnsLookupService dns, Path base, MailetContext context, CheckRunner runner, String... nameValues)
+            throws MessagingException {
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("ScoreFilter").mailetContext(context);
         for (int i = 0; i < nameValues.length; i += 2) {
             config.setProperty(nameValues[i], nameValues[i + 1]);
         }
-        ScoreFilter filter = new ScoreFilter(dns, new TestFileSystem(base));
+        ScoreFilter filter = runner == null ? new ScoreFilter(dns, new TestFileSystem(base)) : new ScoreFilter(dns, new TestFileSystem(base), runner);
         filter.init(config.build());
         return filter;
     }

@@ -3,12 +3,22 @@ package io.portcullis.stalled;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 import javax.mail.MessagingException;
+import javax.mail.Session;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.mailet.Attribute;
@@ -132,6 +142,52 @@ class DetectUnscannableTest {
 
         assertThat(reason(mail)).hasValueSatisfying(r -> assertThat(r).startsWith("MIME parse error: "));
         assertThat(security(mail)).isEqualTo("none");
+    }
+
+    @Test
+    void serviceShouldFlagATruncatedZipArchive() throws Exception {
+        byte[] zip = StalledSamples.zip("report.pdf", "x".repeat(20_000), "evil.exe", "MZ");
+        byte[] truncated = Arrays.copyOf(zip, zip.length / 2);
+
+        FakeMail mail = run(StalledSamples.withAttachment("cut.zip", "application/zip", truncated));
+
+        assertThat(reason(mail)).contains("ZIP archive cut.zip is truncated (no central directory)");
+        assertThat(security(mail)).isEqualTo("none");
+    }
+
+    @Test
+    void serviceShouldReadABase64ZipWholeAndNotTakeItForTruncated() throws Exception {
+        byte[] random = new byte[300_000];
+        new Random(3).nextBytes(random);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.setLevel(0);
+            zip.putNextEntry(new ZipEntry("photo.jpg"));
+            zip.write(random);
+            zip.closeEntry();
+        }
+        String base64 = Base64.getMimeEncoder(76, "\r\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(bytes.toByteArray());
+        String raw = "From: alice@partner.example\r\nSubject: photo\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: application/zip; name=\"photo.zip\"\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\n" + base64 + "\r\n--b--\r\n";
+
+        FakeMail mail = run(new MimeMessage(Session.getDefaultInstance(new Properties()),
+            new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII))));
+
+        assertThat(reason(mail)).isEmpty();
+    }
+
+    @Test
+    void serviceShouldFlagAZipArchiveWhoseDirectoryLacksEntries() throws Exception {
+        byte[] zip = StalledSamples.zip("a.txt", "hello", "b.txt", "world");
+        // the end record announces 3 entries where the directory holds 2
+        int end = zip.length - 22;
+        zip[end + 8] = 3;
+        zip[end + 10] = 3;
+
+        FakeMail mail = run(StalledSamples.withAttachment("odd.zip", "application/zip", zip));
+
+        assertThat(reason(mail)).contains("ZIP archive odd.zip is damaged (its central directory lists 2 of 3 entries)");
     }
 
     @Test

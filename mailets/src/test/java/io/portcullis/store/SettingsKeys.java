@@ -9,6 +9,7 @@ import io.portcullis.delivery.DeliveryConfiguration;
 import io.portcullis.dns.DnsConfiguration;
 import io.portcullis.quarantine.QuarantineConfiguration;
 import io.portcullis.report.ReportConfiguration;
+import io.portcullis.scoring.ScoringBudget;
 import io.portcullis.tracking.TrackingSettings;
 
 /**
@@ -25,7 +26,8 @@ public final class SettingsKeys {
         TrackingSettings.PREFIX, TrackingSettings.KEYS::contains,
         DnsConfiguration.PREFIX, DnsConfiguration.KEYS::contains,
         QuarantineConfiguration.PREFIX, QuarantineConfiguration::isKey,
-        ReportConfiguration.PREFIX, ReportConfiguration.KEYS::contains);
+        ReportConfiguration.PREFIX, ReportConfiguration.KEYS::contains,
+        ScoringBudget.PREFIX, ScoringBudget.KEYS::contains);
 
     private SettingsKeys() {
     }
@@ -54,6 +56,7 @@ public final class SettingsKeys {
             keys.add(QuarantineConfiguration.PREFIX + "area." + area + ".userRelease");
         }
         keys.addAll(ReportConfiguration.KEYS);
+        keys.addAll(ScoringBudget.KEYS);
         return keys;
     }
 
