@@ -38,8 +38,9 @@ import io.portcullis.server.DistributionProcess;
  *       size), quarantine for junk, relay to the sink with the Delivery and Pending logs.</li>
  * </ul>
  */
-public final class Gateway implements AutoCloseable {
-    public enum SetUp { BASELINE, FULL }
+public final class Gateway implements LoadTarget {
+    /** The set-ups of the load runs: the peer ({@link PeerMta}, not a Gateway), James's plain flow, the full flow. */
+    public enum SetUp { PEER, BASELINE, FULL }
 
     private static final Pattern PORTCULLIS_HANDLER = Pattern.compile("\\s*<handler class=\"io\\.portcullis\\.[^\"]+\"(?:/>|>.*?</handler>)", Pattern.DOTALL);
     private static final Pattern MESSAGE_ID = Pattern.compile("(?im)^Message-ID: <([^@>]+)@load\\.example>");
@@ -59,6 +60,9 @@ public final class Gateway implements AutoCloseable {
 
     /** Prepares the home and the sink (not started); {@code javaOptions} e.g. a heap size or a flight recording. */
     public static Gateway prepare(SetUp setUp, Path home, TestDnsServer dns, String javaOptions) throws IOException {
+        if (setUp == SetUp.PEER) {
+            throw new IllegalArgumentException("the peer set-up is a PeerMta, not the distribution");
+        }
         int sinkPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             sinkPort = socket.getLocalPort();
@@ -102,15 +106,23 @@ public final class Gateway implements AutoCloseable {
         return sink;
     }
 
+    @Override
+    public String name() {
+        return setUp.name();
+    }
+
+    @Override
     public int smtpPort() {
         return server.port("SMTP");
     }
 
+    @Override
     public long delivered() throws IOException {
         return sink.count();
     }
 
     /** Messages held in quarantine (0 for the baseline, which has none). */
+    @Override
     public long held() throws IOException, InterruptedException {
         return setUp == SetUp.BASELINE ? 0 : webAdmin("/portcullis/quarantine?pageSize=1").get("total").asLong();
     }
@@ -120,6 +132,7 @@ public final class Gateway implements AutoCloseable {
      * 200 ms; the quarantine (a WebAdmin call the baseline does not get, so load on the measured server) once a
      * second, and every 200 ms only over the last tenth of the messages.
      */
+    @Override
     public Instant awaitAccounted(long expected, Duration timeout) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         long held = 0;
@@ -244,6 +257,30 @@ public final class Gateway implements AutoCloseable {
         try (Stream<Path> files = Files.list(errors)) {
             return files.filter(p -> p.toString().endsWith("FileObjectStore")).count();
         }
+    }
+
+    /** CPU seconds of the server's JVM. */
+    @Override
+    public double cpuSeconds() throws IOException {
+        return ProcessStats.cpuSeconds(server.pid());
+    }
+
+    /** Peak resident memory of the server's JVM (VmHWM). */
+    @Override
+    public long peakRssMib() throws IOException {
+        return ProcessStats.statusKib(server.pid(), "VmHWM") / 1024;
+    }
+
+    /** ERROR lines of the server's log and the error repository; for the full flow, the delivery journal's reply wait. */
+    @Override
+    public String report() throws IOException {
+        List<String> errors = errorLines();
+        StringBuilder text = new StringBuilder(String.format("server log ERROR lines: %d, error repository: %d", errors.size(), errorRepositoryCount()));
+        errors.stream().limit(5).forEach(line -> text.append(System.lineSeparator()).append("  ").append(line));
+        if (setUp == SetUp.FULL) {
+            text.append(System.lineSeparator()).append(replyWait());
+        }
+        return text.toString();
     }
 
     @Override

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,13 +31,19 @@ import io.portcullis.delivery.DeliveryJournal;
 import io.portcullis.dns.TestDnsServer;
 
 /**
- * The gateway against James itself, under load and faults. Every run starts the packaged distribution
- * as a separate process (built by {@code mvn -DskipTests package}), loads it over loopback SMTP, and relays to a
- * postfix smtp-sink; the checks' DNS is a loopback DNS server. Modes (first argument):
+ * The gateway against James itself and against Postfix with rspamd, under load and faults. Every run starts the
+ * packaged distribution as a separate process (built by {@code mvn -DskipTests package}), loads it over loopback SMTP,
+ * and relays to a postfix smtp-sink; the checks' DNS is a loopback DNS server. Set-ups ({@code -Dsetups}, default
+ * {@code peer,baseline,full}, measured in that order): peer = a private Postfix instance with rspamd as its milter
+ * ({@link PeerMta}, DNS on the same loopback server, relaying to its own smtp-sink; needs root), baseline = James's plain
+ * flow, full = the shipped Portcullis flow. Modes (first argument):
  * <ul>
- *   <li>{@code throughput} (default): baseline (James's plain flow) then full Portcullis flow, in one run: maximum
- *       rate with smtp-source (messages/s accepted and processed = delivered or held), CPU, peak RSS, then DATA-to-250
- *       latency p50/p99 at half the set-up's maximum processed rate with a paced client; ratio full / baseline.</li>
+ *   <li>{@code throughput} (default): each set-up, for each sessions count: maximum rate with smtp-source (messages/s
+ *       accepted and processed = delivered or held), CPU per message (the peer's summed over its processes); then
+ *       DATA-to-250 latency p50/p99 at half the set-up's highest processed rate with a paced client; peak RSS; ratios
+ *       full / peer and full / baseline.</li>
+ *   <li>{@code sizes}: each set-up, for each sessions count, 2 KB, 24 KB and 200 KB messages (the mix's clean kinds)
+ *       one size at a time: processed/s, CPU per message and per KB.</li>
  *   <li>{@code soak}: the full flow at a fixed rate for {@code -Dminutes} (default 30): errors, memory trend (live heap
  *       after a forced GC every 5 minutes, RSS every 30 s), every message accounted for.</li>
  *   <li>{@code kill}: kill -9 of the full flow under load, restart: each 250-acknowledged message delivered or held
@@ -44,11 +52,13 @@ import io.portcullis.dns.TestDnsServer;
  *       everything delivered exactly once afterwards, the Pending log showed the wait.</li>
  *   <li>{@code faults}: kill then sink4xx. {@code all}: throughput, kill, sink4xx (soak only when asked).</li>
  * </ul>
- * System properties: messages (3000), sessions (8), latencySeconds (60), rate (soak/fault load, msg/s; soak default:
- * half the full flow's maximum measured first), minutes (30), heap (512m), profile (true: a flight recording of the
- * full flow, its hot spots printed). Output is also written to james-assembly/target/bench-results/.
+ * System properties: messages (throughput 3000 per sessions count, sizes 1000 per size), sessions (a list, {@code 8,32};
+ * soak measures its default rate at the first), setups, peerMilter (inet: rspamd's proxy on loopback TCP, as stock;
+ * unix: on a Unix socket), latencySeconds (60), rate (soak/fault load, msg/s; soak
+ * default: half the full flow's maximum measured first), minutes (30), heap (512m), profile (true: a flight recording
+ * of the full flow, its hot spots printed). Output is also written to james-assembly/target/bench-results/.
  *
- * <pre>mvn -B -DskipTests package && mvn -B -Pbenchmark verify -DskipTests -Dbenchmark=GatewayLoadBenchmark -Dexec.args=throughput</pre>
+ * <pre>mvn -B -DskipTests package && mvn -B -Pbenchmark verify -DskipTests -Dbenchmark=GatewayLoadBenchmark -Dexec.args=throughput   # or sizes, soak, kill, sink4xx</pre>
  */
 public final class GatewayLoadBenchmark {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -72,13 +82,17 @@ public final class GatewayLoadBenchmark {
         try (OutputStream file = new FileOutputStream(log.toFile())) {
             System.setOut(new PrintStream(new Tee(console, file), true));
             PostfixTools.ensureInstalled();
-            System.out.printf("Portcullis gateway load benchmark, mode %s, %s, %d cores, %s%n", mode, Instant.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+            if ((mode.equals("throughput") || mode.equals("sizes") || mode.equals("all")) && setUps().contains(SetUp.PEER)) {
+                PeerMta.ensureInstalled();
+            }
+            System.out.printf("Portcullis gateway load benchmark, mode %s, %s, %d cores, %s, %s%n", mode, Instant.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"), loadAverage());
             Path work = Files.createTempDirectory("portcullis-load");
             try (TestDnsServer dns = LoadMix.dns()) {
                 GatewayLoadBenchmark bench = new GatewayLoadBenchmark(work, dns);
                 switch (mode) {
                     case "throughput" -> bench.throughput();
+                    case "sizes" -> bench.sizes();
                     case "soak" -> bench.soak();
                     case "kill" -> bench.kill();
                     case "sink4xx" -> bench.sink4xx();
@@ -91,7 +105,7 @@ public final class GatewayLoadBenchmark {
                         bench.kill();
                         bench.sink4xx();
                     }
-                    default -> throw new IllegalArgumentException("unknown mode '" + mode + "': throughput, soak, kill, sink4xx, faults, all");
+                    default -> throw new IllegalArgumentException("unknown mode '" + mode + "': throughput, sizes, soak, kill, sink4xx, faults, all");
                 }
                 System.out.println();
                 System.out.println("Verdicts:");
@@ -113,97 +127,298 @@ public final class GatewayLoadBenchmark {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Throughput: baseline vs full.
+    // Throughput: peer, baseline and full.
 
-    record Row(SetUp setUp, int messages, double acceptedPerSecond, double processedPerSecond, long delivered, long held,
-               double cpuMsPerMessage, double cores, long peakRssMib, double latencyRate, long p50Micros, long p99Micros,
-               long maxMicros, long latencyFailures, int sourceFailures) {
+    /** One maximum-rate measurement of a set-up at a number of sessions. */
+    record Row(SetUp setUp, int sessions, int messages, double acceptedPerSecond, double processedPerSecond, long delivered, long held,
+               long expectedHeld, double cpuMsPerMessage, double cores, int sourceFailures) {
+    }
+
+    /** DATA-to-250 latency of a set-up at a paced rate. */
+    record Latency(double rate, int count, long p50Micros, long p99Micros, long maxMicros, long failures) {
+    }
+
+    /** What one set-up gave: a row per sessions count, the latency at half its highest processed rate, peak RSS. */
+    record Measured(SetUp setUp, List<Row> rows, Latency latency, long peakRssMib) {
+        Row at(int sessions) {
+            return rows.stream().filter(r -> r.sessions == sessions).findFirst().orElseThrow();
+        }
+
+        double maxProcessedPerSecond() {
+            return rows.stream().mapToDouble(Row::processedPerSecond).max().orElse(0);
+        }
+    }
+
+    /** The set-ups of a run, property {@code setups} (default {@code peer,baseline,full}), in that order. */
+    private static List<SetUp> setUps() {
+        List<SetUp> setUps = new ArrayList<>();
+        for (String name : System.getProperty("setups", "peer,baseline,full").split(",")) {
+            try {
+                setUps.add(SetUp.valueOf(name.trim().toUpperCase()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("setups: unknown set-up '" + name.trim() + "' (peer, baseline, full)");
+            }
+        }
+        return setUps;
+    }
+
+    /** The numbers of concurrent smtp-source sessions, property {@code sessions} (default {@code 8,32}). */
+    private static List<Integer> sessionsList() {
+        List<Integer> list = new ArrayList<>();
+        for (String value : System.getProperty("sessions", "8,32").split(",")) {
+            try {
+                int sessions = Integer.parseInt(value.trim());
+                if (sessions < 1) {
+                    throw new NumberFormatException();
+                }
+                list.add(sessions);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("sessions: '" + value.trim() + "' is not a positive number (e.g. -Dsessions=8,32)");
+            }
+        }
+        return list;
     }
 
     private void throughput() throws Exception {
         int messages = Integer.getInteger("messages", 3000);
-        Row baseline = measure(SetUp.BASELINE, messages);
-        Row full = measure(SetUp.FULL, messages);
-        System.out.println();
-        System.out.printf("%-9s %8s %11s %12s %9s %7s %9s %6s %8s %10s %8s %8s %8s%n", "set-up", "messages", "accepted/s",
-            "processed/s", "delivered", "held", "CPU ms/m", "cores", "RSS MiB", "@rate/s", "p50 ms", "p99 ms", "max ms");
-        for (Row row : List.of(baseline, full)) {
-            System.out.printf("%-9s %8d %11.1f %12.1f %9d %7d %9.2f %6.2f %8d %10.1f %8.1f %8.1f %8.1f%n", row.setUp, row.messages,
-                row.acceptedPerSecond, row.processedPerSecond, row.delivered, row.held, row.cpuMsPerMessage, row.cores, row.peakRssMib,
-                row.latencyRate, row.p50Micros / 1000.0, row.p99Micros / 1000.0, row.maxMicros / 1000.0);
+        List<Integer> sessionsList = sessionsList();
+        Map<SetUp, Measured> results = new EnumMap<>(SetUp.class);
+        for (SetUp setUp : setUps()) {
+            results.put(setUp, measure(setUp, messages, sessionsList, true));
         }
-        double acceptedRatio = full.acceptedPerSecond / baseline.acceptedPerSecond;
-        double processedRatio = full.processedPerSecond / baseline.processedPerSecond;
-        System.out.printf("ratio full / baseline: accepted %.2f, processed %.2f (target >= 0.80); CPU per message %.2f%n",
-            acceptedRatio, processedRatio, full.cpuMsPerMessage / baseline.cpuMsPerMessage);
-        verdict(processedRatio >= 0.8, String.format("throughput full/baseline %.2f (processed), %.2f (accepted) >= 0.80", processedRatio, acceptedRatio));
-        verdict(full.p99Micros < 100_000, String.format("full flow p99 %.1f ms at %.1f msg/s (half its maximum) < 100 ms", full.p99Micros / 1000.0, full.latencyRate));
-        verdict(full.peakRssMib < 1024 && baseline.peakRssMib < 1024, String.format("peak RSS full %d MiB, baseline %d MiB < 1024 MiB", full.peakRssMib, baseline.peakRssMib));
-        verdict(full.sourceFailures == 0 && baseline.sourceFailures == 0 && full.latencyFailures == 0 && baseline.latencyFailures == 0,
-            "no refused or failed SMTP transaction");
+        System.out.println();
+        System.out.printf("%-9s %8s %8s %11s %12s %9s %7s %9s %6s%n", "set-up", "sessions", "messages", "accepted/s", "processed/s",
+            "delivered", "held", "CPU ms/m", "cores");
+        for (Measured m : results.values()) {
+            for (Row row : m.rows) {
+                System.out.printf("%-9s %8d %8d %11.1f %12.1f %9d %7d %9.2f %6.2f%n", row.setUp, row.sessions, row.messages,
+                    row.acceptedPerSecond, row.processedPerSecond, row.delivered, row.held, row.cpuMsPerMessage, row.cores);
+            }
+        }
+        System.out.println();
+        System.out.printf("%-9s %10s %8s %8s %8s %8s %8s%n", "set-up", "@rate/s", "p50 ms", "p99 ms", "max ms", "failed", "RSS MiB");
+        for (Measured m : results.values()) {
+            System.out.printf("%-9s %10.1f %8.1f %8.1f %8.1f %8d %8d%n", m.setUp, m.latency.rate, m.latency.p50Micros / 1000.0,
+                m.latency.p99Micros / 1000.0, m.latency.maxMicros / 1000.0, m.latency.failures, m.peakRssMib);
+        }
+        System.out.println("(CPU and RSS: the JVM for baseline and full; for the peer, the sum over Postfix's and rspamd's processes)");
+        Measured peer = results.get(SetUp.PEER);
+        Measured baseline = results.get(SetUp.BASELINE);
+        Measured full = results.get(SetUp.FULL);
+        for (int sessions : sessionsList) {
+            if (full != null && baseline != null) {
+                Row f = full.at(sessions);
+                Row b = baseline.at(sessions);
+                double processedRatio = f.processedPerSecond / b.processedPerSecond;
+                double acceptedRatio = f.acceptedPerSecond / b.acceptedPerSecond;
+                System.out.printf("%d sessions: full / baseline: accepted %.2f, processed %.2f (target >= 0.80); CPU per message %.2f%n",
+                    sessions, acceptedRatio, processedRatio, f.cpuMsPerMessage / b.cpuMsPerMessage);
+                verdict(processedRatio >= 0.8, String.format("%d sessions: throughput full/baseline %.2f (processed), %.2f (accepted) >= 0.80",
+                    sessions, processedRatio, acceptedRatio));
+            }
+            if (full != null && peer != null) {
+                Row f = full.at(sessions);
+                Row p = peer.at(sessions);
+                double processedRatio = f.processedPerSecond / p.processedPerSecond;
+                double cpuRatio = f.cpuMsPerMessage / p.cpuMsPerMessage;
+                System.out.printf("%d sessions: full / peer: accepted %.2f, processed %.2f (target >= 1.00); CPU per message %.2f (target <= 1.00)%n",
+                    sessions, f.acceptedPerSecond / p.acceptedPerSecond, processedRatio, cpuRatio);
+                verdict(processedRatio >= 1.0, String.format("%d sessions: throughput full/peer %.2f (processed) >= 1.00", sessions, processedRatio));
+                verdict(cpuRatio <= 1.0, String.format("%d sessions: CPU per message full %.2f ms <= peer %.2f ms", sessions, f.cpuMsPerMessage,
+                    p.cpuMsPerMessage));
+            }
+        }
+        if (full != null) {
+            verdict(full.latency.p99Micros < 50_000, String.format("full flow p99 %.1f ms at %.1f msg/s (half its maximum) < 50 ms",
+                full.latency.p99Micros / 1000.0, full.latency.rate));
+        }
+        for (Measured m : results.values()) {
+            if (m.setUp != SetUp.PEER) {
+                verdict(m.peakRssMib < 1024, String.format("%s: peak RSS %d MiB < 1024 MiB", m.setUp, m.peakRssMib));
+            }
+            boolean clean = m.latency.failures == 0 && m.rows.stream().allMatch(r -> r.sourceFailures == 0);
+            verdict(clean, m.setUp + ": no refused or failed SMTP transaction");
+        }
     }
 
-    private Row measure(SetUp setUp, int messages) throws Exception {
+    private LoadTarget open(SetUp setUp, String javaOptions) throws Exception {
+        Path home = Files.createTempDirectory(work, setUp.name().toLowerCase() + "-");
+        if (setUp == SetUp.PEER) {
+            PeerMta peer = PeerMta.prepare(home, dns);
+            try {
+                return peer.start();
+            } catch (Exception e) {
+                peer.close();
+                throw e;
+            }
+        }
+        Gateway gateway = Gateway.prepare(setUp, home, dns, javaOptions);
+        try {
+            return gateway.start();
+        } catch (Exception e) {
+            gateway.close();
+            throw e;
+        }
+    }
+
+    private static long expectedHeld(SetUp setUp, List<LoadMix.Kind> schedule) {
+        return setUp == SetUp.BASELINE ? 0 : schedule.stream().filter(k -> k.held).count();
+    }
+
+    /**
+     * One set-up, started once: a warm-up with the mix, then for each sessions count the maximum rate with
+     * smtp-source (accepted/s, processed/s, CPU per message), then (when {@code latency}) DATA-to-250 at half the
+     * highest processed rate measured.
+     */
+    private Measured measure(SetUp setUp, int messages, List<Integer> sessionsList, boolean latency) throws Exception {
         Map<LoadMix.Kind, Path> files = LoadMix.writeFiles(work.resolve("messages"));
-        int sessions = Integer.getInteger("sessions", 8);
         int batch = 20;
         String javaOptions = "-Xmx" + heap;
-        Path recording = work.resolve(setUp.name().toLowerCase() + ".jfr");
-        if (profile && setUp == SetUp.FULL) {
+        Path recording = work.resolve(setUp.name().toLowerCase() + "-" + System.nanoTime() + ".jfr");
+        boolean recorded = profile && setUp == SetUp.FULL;
+        if (recorded) {
             javaOptions += " -XX:StartFlightRecording=filename=" + recording + ",settings=profile,dumponexit=true";
         }
         System.out.println();
-        System.out.println("== " + setUp + ": starting the distribution");
-        try (Gateway gateway = Gateway.prepare(setUp, work.resolve(setUp.name().toLowerCase()), dns, javaOptions).start()) {
-            long pid = gateway.server().pid();
+        System.out.println("== " + setUp + ": starting " + (setUp == SetUp.PEER ? "Postfix with rspamd" : "the distribution"));
+        List<Row> rows = new ArrayList<>();
+        Latency measuredLatency = new Latency(0, 0, -1, -1, -1, 0);
+        long peak;
+        try (LoadTarget target = open(setUp, javaOptions)) {
             int warmup = Math.max(400, messages / 3);
             List<LoadMix.Kind> warm = LoadMix.schedule(warmup, 7);
-            PostfixTools.SourceResult w = PostfixTools.source(gateway.smtpPort(), warm, files, sessions, batch);
-            gateway.awaitAccounted(warmup - w.failedMessagesAtMost(), Duration.ofMinutes(10));
+            PostfixTools.SourceResult w = PostfixTools.source(target.smtpPort(), warm, files, sessionsList.get(0), batch);
+            long accounted = warmup - w.failedMessagesAtMost();
+            target.awaitAccounted(accounted, Duration.ofMinutes(10));
             System.out.printf("warm-up: %d messages, %.1f msg/s accepted%n", warmup, w.perSecond());
-
-            List<LoadMix.Kind> schedule = LoadMix.schedule(messages, 11);
-            long expectedHeld = setUp == SetUp.FULL ? warm.stream().filter(k -> k.held).count() + schedule.stream().filter(k -> k.held).count() : 0;
-            double cpuBefore = ProcessStats.cpuSeconds(pid);
-            Instant start = Instant.now();
-            PostfixTools.SourceResult r = PostfixTools.source(gateway.smtpPort(), schedule, files, sessions, batch);
-            Instant accepted = Instant.now();
-            r.errors().forEach(e -> System.out.println("smtp-source: " + e));
-            Instant done = gateway.awaitAccounted(warmup - w.failedMessagesAtMost() + messages - r.failedMessagesAtMost(), Duration.ofMinutes(20));
-            double cpu = ProcessStats.cpuSeconds(pid) - cpuBefore;
-            double acceptedPerSecond = messages / seconds(start, accepted);
-            double processedPerSecond = messages / seconds(start, done);
-            long delivered = gateway.delivered();
-            long held = gateway.held();
-            System.out.printf("maximum rate: %d messages in %.1f s accepted (%.1f msg/s), all processed after %.1f s (%.1f msg/s): delivered %d, held %d (expected %d)%n",
-                messages, seconds(start, accepted), acceptedPerSecond, seconds(start, done), processedPerSecond, delivered, held, expectedHeld);
-            verdict(held == expectedHeld, setUp + ": held " + held + " = junk sent " + expectedHeld);
-
-            double rate = processedPerSecond / 2;
-            int latencySeconds = Integer.getInteger("latencySeconds", 60);
-            int count = (int) Math.max(50, rate * latencySeconds);
-            PacedSmtpClient client = new PacedSmtpClient(gateway.smtpPort(), "lat-" + setUp.name().toLowerCase());
-            PacedSmtpClient.Result latency = client.run(LoadMix.schedule(count, 13), count, rate, 32);
-            gateway.awaitAccounted(delivered + held + latency.accepted().size(), Duration.ofMinutes(10));
-            long peak = ProcessStats.statusKib(pid, "VmHWM") / 1024;
-            System.out.printf("half rate: %d messages at %.1f msg/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed; peak RSS %d MiB%n",
-                count, rate, latency.percentileMicros(50) / 1000.0, latency.percentileMicros(99) / 1000.0,
-                latency.percentileMicros(100) / 1000.0, latency.failures(), peak);
-            latency.outcomes().stream().filter(o -> !o.accepted()).limit(5).forEach(o -> System.out.println("failed: " + o));
-            long errors = gateway.errorLines().size();
-            System.out.printf("server log ERROR lines: %d, error repository: %d%n", errors, gateway.errorRepositoryCount());
-            gateway.errorLines().stream().limit(5).forEach(line -> System.out.println("  " + line));
-            if (setUp == SetUp.FULL) {
-                System.out.println(gateway.replyWait());
+            for (int sessions : sessionsList) {
+                List<LoadMix.Kind> schedule = LoadMix.schedule(messages, 11 + sessions);
+                long expectedHeld = expectedHeld(setUp, schedule);
+                long deliveredBefore = target.delivered();
+                long heldBefore = target.held();
+                double cpuBefore = target.cpuSeconds();
+                Instant start = Instant.now();
+                PostfixTools.SourceResult r = PostfixTools.source(target.smtpPort(), schedule, files, sessions, batch);
+                Instant accepted = Instant.now();
+                r.errors().forEach(e -> System.out.println("smtp-source: " + e));
+                accounted += messages - r.failedMessagesAtMost();
+                Instant done = target.awaitAccounted(accounted, Duration.ofMinutes(20));
+                double cpu = target.cpuSeconds() - cpuBefore;
+                long delivered = target.delivered() - deliveredBefore;
+                long held = target.held() - heldBefore;
+                double acceptedPerSecond = messages / seconds(start, accepted);
+                double processedPerSecond = messages / seconds(start, done);
+                System.out.printf("%d sessions, maximum rate: %d messages in %.1f s accepted (%.1f msg/s), all processed after %.1f s "
+                    + "(%.1f msg/s): delivered %d, held %d (expected %d); CPU %.2f ms per message%n", sessions, messages,
+                    seconds(start, accepted), acceptedPerSecond, seconds(start, done), processedPerSecond, delivered, held, expectedHeld,
+                    cpu * 1000 / messages);
+                verdict(held == expectedHeld, setUp + ", " + sessions + " sessions: held " + held + " = junk sent " + expectedHeld);
+                rows.add(new Row(setUp, sessions, messages, acceptedPerSecond, processedPerSecond, delivered, held, expectedHeld,
+                    cpu * 1000 / messages, cpu / seconds(start, done), r.failedBatches()));
             }
-            Row row = new Row(setUp, messages, acceptedPerSecond, processedPerSecond, delivered, held, cpu * 1000 / messages,
-                cpu / seconds(start, done), peak, rate, latency.percentileMicros(50), latency.percentileMicros(99),
-                latency.percentileMicros(100), latency.failures(), r.failedBatches());
-            if (profile && setUp == SetUp.FULL) {
-                gateway.close();
-                System.out.println(JfrHotSpots.summary(recording, 25));
+            if (latency) {
+                double rate = rows.stream().mapToDouble(Row::processedPerSecond).max().orElse(10) / 2;
+                int latencySeconds = Integer.getInteger("latencySeconds", 60);
+                int count = (int) Math.max(50, rate * latencySeconds);
+                PacedSmtpClient client = new PacedSmtpClient(target.smtpPort(), "lat-" + setUp.name().toLowerCase());
+                PacedSmtpClient.Result result = client.run(LoadMix.schedule(count, 13), count, rate, 32);
+                target.awaitAccounted(accounted + result.accepted().size(), Duration.ofMinutes(10));
+                measuredLatency = new Latency(rate, count, result.percentileMicros(50), result.percentileMicros(99),
+                    result.percentileMicros(100), result.failures());
+                System.out.printf("half rate: %d messages at %.1f msg/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed%n",
+                    count, rate, result.percentileMicros(50) / 1000.0, result.percentileMicros(99) / 1000.0,
+                    result.percentileMicros(100) / 1000.0, result.failures());
+                result.outcomes().stream().filter(o -> !o.accepted()).limit(5).forEach(o -> System.out.println("failed: " + o));
             }
-            return row;
+            peak = target.peakRssMib();
+            System.out.printf("peak RSS %d MiB; %s%n", peak, loadAverage());
+            System.out.println(target.report());
+        }
+        if (recorded) {
+            System.out.println(JfrHotSpots.summary(recording, 25));
+        }
+        return new Measured(setUp, rows, measuredLatency, peak);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Size sweep: CPU per message and per KB for one size at a time.
+
+    record SizeRow(SetUp setUp, int sessions, LoadMix.Kind kind, double kb, int messages, double processedPerSecond,
+                   double cpuMsPerMessage, int sourceFailures) {
+        double cpuMsPerKb() {
+            return cpuMsPerMessage / kb;
+        }
+    }
+
+    /** The three sizes of the mix (2 KB text, 24 KB HTML, 200 KB with a PDF), one at a time, each set-up, each sessions count. */
+    private void sizes() throws Exception {
+        int messages = Integer.getInteger("messages", 1000);
+        List<Integer> sessionsList = sessionsList();
+        List<LoadMix.Kind> kinds = List.of(LoadMix.Kind.CLEAN_TEXT, LoadMix.Kind.CLEAN_HTML, LoadMix.Kind.CLEAN_ATTACHMENT);
+        Map<LoadMix.Kind, Path> files = LoadMix.writeFiles(work.resolve("messages"));
+        List<SizeRow> rows = new ArrayList<>();
+        for (SetUp setUp : setUps()) {
+            System.out.println();
+            System.out.println("== SIZES, " + setUp + ": starting " + (setUp == SetUp.PEER ? "Postfix with rspamd" : "the distribution"));
+            try (LoadTarget target = open(setUp, "-Xmx" + heap)) {
+                int warmup = Math.max(400, messages / 3);
+                PostfixTools.SourceResult w = PostfixTools.source(target.smtpPort(), LoadMix.schedule(warmup, 7), files, sessionsList.get(0), 20);
+                long accounted = warmup - w.failedMessagesAtMost();
+                target.awaitAccounted(accounted, Duration.ofMinutes(10));
+                System.out.printf("warm-up: %d messages of the mix, %.1f msg/s accepted%n", warmup, w.perSecond());
+                for (int sessions : sessionsList) {
+                    for (LoadMix.Kind kind : kinds) {
+                        double kb = LoadMix.message(kind, null).length() / 1024.0;
+                        double cpuBefore = target.cpuSeconds();
+                        Instant start = Instant.now();
+                        PostfixTools.SourceResult r = PostfixTools.source(target.smtpPort(), Collections.nCopies(messages, kind), files, sessions, 20);
+                        r.errors().forEach(e -> System.out.println("smtp-source: " + e));
+                        accounted += messages - r.failedMessagesAtMost();
+                        Instant done = target.awaitAccounted(accounted, Duration.ofMinutes(20));
+                        double cpuMs = (target.cpuSeconds() - cpuBefore) * 1000 / messages;
+                        SizeRow row = new SizeRow(setUp, sessions, kind, kb, messages, messages / seconds(start, done), cpuMs, r.failedBatches());
+                        rows.add(row);
+                        System.out.printf("%d sessions, %.0f KB (%s): %d messages, %.1f processed/s, CPU %.2f ms per message, %.3f ms per KB%n",
+                            sessions, kb, kind, messages, row.processedPerSecond, cpuMs, row.cpuMsPerKb());
+                    }
+                }
+                System.out.println(target.report());
+                System.out.println(loadAverage());
+            }
+        }
+        System.out.println();
+        System.out.printf("%-9s %8s %7s %8s %12s %9s %9s%n", "set-up", "sessions", "KB", "messages", "processed/s", "CPU ms/m", "CPU ms/KB");
+        for (SizeRow row : rows) {
+            System.out.printf("%-9s %8d %7.1f %8d %12.1f %9.2f %9.3f%n", row.setUp, row.sessions, row.kb, row.messages, row.processedPerSecond,
+                row.cpuMsPerMessage, row.cpuMsPerKb());
+        }
+        System.out.println("(CPU: the JVM for baseline and full; for the peer, the sum over Postfix's and rspamd's processes)");
+        for (int sessions : sessionsList) {
+            for (LoadMix.Kind kind : kinds) {
+                SizeRow full = sizeRow(rows, SetUp.FULL, sessions, kind);
+                for (SetUp other : List.of(SetUp.PEER, SetUp.BASELINE)) {
+                    SizeRow o = sizeRow(rows, other, sessions, kind);
+                    if (full != null && o != null) {
+                        System.out.printf("%d sessions, %.0f KB: full / %s CPU per message %.2f, processed/s %.2f%n", sessions, full.kb,
+                            other.name().toLowerCase(), full.cpuMsPerMessage / o.cpuMsPerMessage, full.processedPerSecond / o.processedPerSecond);
+                    }
+                }
+            }
+        }
+        verdict(rows.stream().allMatch(r -> r.sourceFailures == 0), "sizes: no refused or failed SMTP transaction");
+    }
+
+    private static SizeRow sizeRow(List<SizeRow> rows, SetUp setUp, int sessions, LoadMix.Kind kind) {
+        return rows.stream().filter(r -> r.setUp == setUp && r.sessions == sessions && r.kind == kind).findFirst().orElse(null);
+    }
+
+    /** The machine's load average (1, 5, 15 min), to tell a run on a busy machine from a quiet one. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return "load average " + fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "load average unknown";
         }
     }
 
@@ -218,8 +433,8 @@ public final class GatewayLoadBenchmark {
         int minutes = Integer.getInteger("minutes", 30);
         double rate = Double.parseDouble(System.getProperty("rate", "0"));
         if (rate <= 0) {
-            Row max = measure(SetUp.FULL, Integer.getInteger("messages", 2000));
-            rate = max.processedPerSecond / 2;
+            Measured max = measure(SetUp.FULL, Integer.getInteger("messages", 2000), List.of(sessionsList().get(0)), false);
+            rate = max.maxProcessedPerSecond() / 2;
         }
         int count = (int) (rate * minutes * 60);
         System.out.println();

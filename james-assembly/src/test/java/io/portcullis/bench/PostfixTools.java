@@ -40,7 +40,7 @@ public final class PostfixTools {
         }
     }
 
-    private static void run(List<String> command) throws IOException, InterruptedException {
+    static void run(List<String> command) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
         int exit = builder.start().waitFor();
