@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +32,10 @@ import org.apache.commons.net.smtp.SMTPClient;
 import org.apache.commons.net.smtp.SMTPReply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 
 /**
  * Many messages delivered at the same time to one local mailbox: every acknowledged message must be in the
@@ -57,12 +62,17 @@ class ConcurrentLocalDeliveryTest {
         Map<String, String> found = new TreeMap<>();
         Map<Long, String> uids = new TreeMap<>();
         List<String> problems = new ArrayList<>();
+        String spool = "";
+        for (String logger : List.of("org.apache.james.transport.mailets.delivery", "org.apache.james.smtpserver.SendMailHandler")) {
+            ((Logger) LoggerFactory.getLogger(logger)).setLevel(Level.INFO);
+        }
         PortcullisTestServer server = PortcullisTestServer.prepare(dir, Map.of()).start();
         try {
             server.addDomain(DOMAIN);
             server.addUser(RCPT, PASSWORD);
             send(server.smtpPort(), acknowledged, refusals);
             assertThat(refusals).isEmpty();
+            awaitEmptySpool(server);
 
             IMAPClient imap = new IMAPClient();
             imap.connect("127.0.0.1", server.imapPort());
@@ -89,6 +99,7 @@ class ConcurrentLocalDeliveryTest {
                 imap.logout();
                 imap.disconnect();
             }
+            spool = server.webAdmin().get("/mailQueues/spool").then().extract().asString();
         } finally {
             server.stop();
         }
@@ -97,7 +108,7 @@ class ConcurrentLocalDeliveryTest {
         List<String> altered = found.entrySet().stream().filter(e -> !e.getValue().equals("intact")).map(Map.Entry::getKey).toList();
         String summary = String.format("%d acknowledged, %d found over IMAP, %d distinct UIDs, missing %s, altered %s, problems %s",
             acknowledged.size(), found.size(), uids.size(), missing, altered, problems);
-        System.out.println("concurrent delivery: " + summary + "; database: " + databaseFigures());
+        System.out.println("concurrent delivery: " + summary + "; spool " + spool + "; database: " + databaseFigures());
         assertThat(acknowledged).as(summary).hasSize(MESSAGES);
         assertThat(problems).as(summary).isEmpty();
         assertThat(missing).as(summary).isEmpty();
@@ -118,7 +129,7 @@ class ConcurrentLocalDeliveryTest {
                         smtp.helo("sender.example");
                         boolean sent = smtp.setSender("sender@remote.example") && smtp.addRecipient(RCPT)
                             && smtp.sendShortMessageData("From: sender@remote.example\r\nTo: " + RCPT + "\r\nSubject: " + name
-                                + "\r\nMIME-Version: 1.0\r\n\r\n" + body(name));
+                                + "\r\nMessage-ID: <" + name + "@" + DOMAIN + ">\r\nMIME-Version: 1.0\r\n\r\n" + body(name));
                         if (sent) {
                             acknowledged.add(name);
                         } else {
@@ -136,10 +147,19 @@ class ConcurrentLocalDeliveryTest {
         assertThat(clients.awaitTermination(10, TimeUnit.MINUTES)).isTrue();
     }
 
+    /** Waits until the spool queue is empty (every message taken and processed), at most two minutes. */
+    private static void awaitEmptySpool(PortcullisTestServer server) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)
+            && !server.webAdmin().get("/mailQueues/spool").then().extract().asString().contains("\"size\":0")) {
+            Thread.sleep(500);
+        }
+    }
+
     /** Waits until the mailbox holds at least the expected count and has stayed the same for three seconds. */
     private static int awaitCount(IMAPClient imap, int expected) throws Exception {
         Pattern exists = Pattern.compile("\\* (\\d+) EXISTS");
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(40));
         int count = -1;
         Instant stableSince = Instant.now();
         while (Instant.now().isBefore(deadline)) {
@@ -175,6 +195,17 @@ class ConcurrentLocalDeliveryTest {
                     figures.append(String.format("mailbox %d: %d rows, %d UIDs, %d mod-seqs; ", rows.getLong(1), rows.getLong(2),
                         rows.getLong(3), rows.getLong(4)));
                 }
+            }
+            try (ResultSet rows = statement.executeQuery("SELECT MAIL_UID, MAIL_MODSEQ, HEADER_BYTES FROM JAMES_MAIL ORDER BY MAIL_UID")) {
+                Set<String> subjects = new TreeSet<>();
+                while (rows.next()) {
+                    Matcher subject = SUBJECT.matcher(new String(rows.getBytes(3), StandardCharsets.US_ASCII));
+                    String name = subject.find() ? subject.group(1) : "?";
+                    if (!subjects.add(name)) {
+                        figures.append("subject ").append(name).append(" twice; ");
+                    }
+                }
+                figures.append("subjects in rows: ").append(subjects.size()).append("; ");
             }
             return figures.toString();
         } catch (SQLException e) {
