@@ -99,7 +99,8 @@ class ConcurrentLocalDeliveryTest {
                 imap.logout();
                 imap.disconnect();
             }
-            spool = server.webAdmin().get("/mailQueues/spool").then().extract().asString();
+            spool = server.webAdmin().get("/mailQueues/spool").then().extract().asString()
+                + " " + server.webAdmin().get("/mailQueues/spool/mails").then().extract().asString();
         } finally {
             server.stop();
         }
