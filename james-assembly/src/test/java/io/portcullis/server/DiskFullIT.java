@@ -64,10 +64,11 @@ class DiskFullIT {
     Path dir;
 
     record RoundResult(int round, boolean guarded, int acknowledged, int refused, Map<String, Integer> refusalCodes, int found,
-                       int intact, int errorRepository, List<String> missing, List<String> problems) {
+                       int intact, int errorRepository, List<String> missing, List<String> problems, String spool) {
         String line() {
-            return String.format("round %d (%s): %d acknowledged, %d refused %s, %d found over IMAP (%d intact), %d in the error repository%s%s",
-                round, guarded ? "guarded" : "unguarded", acknowledged, refused, refusalCodes, found, intact, errorRepository,
+            return String.format("round %d (%s): %d acknowledged, %d refused %s, %d found over IMAP (%d intact), %d in the error repository, "
+                    + "spool after the check %s%s%s",
+                round, guarded ? "guarded" : "unguarded", acknowledged, refused, refusalCodes, found, intact, errorRepository, spool,
                 missing.isEmpty() ? "" : ", missing " + missing, problems.isEmpty() ? "" : ", IMAP problems " + problems);
         }
     }
@@ -90,6 +91,8 @@ class DiskFullIT {
             assertThat(result.missing()).as(result.line()).isEmpty();
             assertThat(result.intact()).as(result.line()).isEqualTo(result.acknowledged());
             assertThat(result.errorRepository()).as(result.line()).isZero();
+            assertThat(result.spool()).as(result.line()).contains("\"size\":0");
+            assertThat(result.problems()).as(result.line()).isEmpty();
             if (result.guarded()) {
                 assertThat(result.refusalCodes().keySet()).as(result.line()).containsOnly("452 4.3.1");
             } else {
@@ -139,6 +142,11 @@ class DiskFullIT {
                 Path log = server.home().resolve("logs/portcullis.log");
                 if (Files.exists(log)) {
                     Files.copy(log, Path.of("target", "disk-full-round-" + round + ".log"), StandardCopyOption.REPLACE_EXISTING);
+                }
+                // Derby reports its own storage errors there, not in the server's log
+                Path derbyLog = server.home().resolve("logs/derby.log");
+                if (Files.exists(derbyLog)) {
+                    Files.copy(derbyLog, Path.of("target", "disk-full-round-" + round + "-derby.log"), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } finally {
@@ -223,8 +231,10 @@ class DiskFullIT {
         }
         List<String> missing = acknowledged.stream().filter(s -> !found.containsKey(s)).sorted().toList();
         int intact = (int) acknowledged.stream().filter(s -> found.getOrDefault(s, false)).count();
+        found.keySet().stream().filter(s -> !acknowledged.contains(s)).forEach(s -> problems.add(s + " found but not acknowledged"));
+        String spool = server.webAdmin().get("/mailQueues/spool").then().extract().asString();
         return new RoundResult(round, guarded, acknowledged.size(), refused, new TreeMap<>(codes), found.size(), intact,
-            errorRepositoryCount(var), missing, problems);
+            errorRepositoryCount(var), missing, problems, spool);
     }
 
     /** A minimal IMAP client that reads literals byte for byte: a malformed FETCH response fails the check. */
