@@ -60,8 +60,10 @@ public class StorageGatedMailQueueFactory extends DecoratingMailQueueFactory<Man
         @Override
         public Publisher<MailQueueItem> deQueue() {
             boolean spool = MailQueueFactory.SPOOL.equals(queue.getName());
+            // One mail at a time through the gate, never read ahead: an item taken from the queue and buffered here
+            // would wait, unacknowledged, until the consumer's next request.
             return Flux.from(queue.deQueue())
-                .delayUntil(item -> room())
+                .flatMap(item -> room().thenReturn(item), 1, 1)
                 .doOnNext(item -> {
                     if (spool) {
                         stampState(item.getMail());
