@@ -150,7 +150,7 @@ class RecipientVerificationFlowTest {
             client.disconnect();
         }
 
-        // Tracked once, with the reject reason of seed 004.
+        // Tracked once, with its reject reason.
         JsonPath rejected = await().atMost(Duration.ofSeconds(10)).until(() -> server.webAdmin()
             .queryParam("recipient", "nobody@acme.test").queryParam("rejectReason", "spam:recipientverification")
             .get("/portcullis/tracking").then().statusCode(200).extract().jsonPath(), json -> json.getInt("total") > 0);
