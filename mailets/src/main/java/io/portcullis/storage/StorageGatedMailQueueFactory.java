@@ -14,7 +14,6 @@ import org.apache.mailet.Mail;
 import org.reactivestreams.Publisher;
 
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import io.portcullis.mail.PortcullisAttributes;
 import io.portcullis.queue.DecoratingMailQueueFactory;
@@ -44,10 +43,19 @@ public class StorageGatedMailQueueFactory extends DecoratingMailQueueFactory<Man
         return queues.compute(queue.getName(), (name, gated) -> gated != null && gated.queue == queue ? gated : new GatedQueue(queue));
     }
 
-    /** Completes at once when there is room, else when a later check finds room again. */
-    Mono<Void> room() {
-        return Mono.defer(() -> guard.spoolShortage().isEmpty() ? Mono.<Void>empty()
-            : Flux.interval(pollInterval).filter(tick -> guard.spoolShortage().isEmpty()).next().then());
+    /**
+     * Returns at once when there is room, else when a later check finds room again: called on the thread that takes
+     * mail from the queue, so nothing more is taken meanwhile (and the consumer's requests are left as they are).
+     */
+    void awaitRoom() {
+        while (guard.spoolShortage().isPresent()) {
+            try {
+                Thread.sleep(pollInterval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private final class GatedQueue implements ManageableMailQueue {
@@ -60,10 +68,11 @@ public class StorageGatedMailQueueFactory extends DecoratingMailQueueFactory<Man
         @Override
         public Publisher<MailQueueItem> deQueue() {
             boolean spool = MailQueueFactory.SPOOL.equals(queue.getName());
-            // One mail at a time through the gate, never read ahead: an item taken from the queue and buffered here
-            // would wait, unacknowledged, until the consumer's next request.
+            // The gate waits on the taking thread and never changes the consumer's demand: an operator that buffers
+            // or re-requests here (delayUntil, flatMap) left the last mail of a burst waiting in the spool until the
+            // next one arrived.
             return Flux.from(queue.deQueue())
-                .flatMap(item -> room().thenReturn(item), 1, 1)
+                .doOnNext(item -> awaitRoom())
                 .doOnNext(item -> {
                     if (spool) {
                         stampState(item.getMail());
